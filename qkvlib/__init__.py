@@ -1,0 +1,37 @@
+"""qkvlib: the attention arithmetic of the qkv-notebooks series.
+
+The maths modules (projection, softmax, masks, attention) import only
+numpy. ``show`` and ``heatmap`` sit above them; the widgets of later
+notebooks will too. Importing qkvlib changes no settings.
+"""
+
+from .attention import (
+    AttentionResult,
+    attention_weights,
+    scores,
+    self_attention,
+    weighted_sum,
+)
+from .display import show
+from .examples import Example, load_example
+from .masks import causal_mask
+from .plotting import heatmap
+from .projection import init_weights, project, qkv
+from .softmax import softmax
+
+__all__ = [
+    "AttentionResult",
+    "Example",
+    "attention_weights",
+    "causal_mask",
+    "heatmap",
+    "init_weights",
+    "load_example",
+    "project",
+    "qkv",
+    "scores",
+    "self_attention",
+    "show",
+    "softmax",
+    "weighted_sum",
+]
