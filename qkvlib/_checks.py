@@ -131,3 +131,18 @@ def require_positive_int(name: str, value) -> int:
     if value < 1:
         raise ValueError(f"{name} must be at least 1; got {value}")
     return int(value)
+
+
+def finite_product(left: np.ndarray, right: np.ndarray, what: str):
+    """Return ``left @ right``, or raise if it overflowed float64.
+
+    ``what`` names the product in the message, such as ``"X W_q"``.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        product = left @ right
+    if not np.isfinite(product).all():
+        raise ValueError(
+            f"{what} overflowed float64: the inputs are far too large "
+            "(entries near 1e150 or more); scale them down"
+        )
+    return product

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_mask, as_matrix
-from .projection import check_qkv_inputs
+from ._checks import as_mask, as_matrix, finite_product
+from .projection import check_qkv_inputs, project_all
 from .softmax import stable_softmax
 
 
@@ -27,14 +27,9 @@ def _check_query_key(Q, K) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _raw_scores(Q: np.ndarray, K: np.ndarray, scale: bool) -> np.ndarray:
-    S = Q @ K.T
+    S = finite_product(Q, K.T, "the scores Q K^T")
     if scale:
         S /= np.sqrt(Q.shape[1])
-    if not np.isfinite(S).all():
-        raise ValueError(
-            "the scores Q K^T overflowed float64; the inputs are far too "
-            "large (entries near 1e150 or more); scale them down"
-        )
     return S
 
 
@@ -165,7 +160,7 @@ def weighted_sum(A, V) -> np.ndarray:
             f"V must have shape (n_keys, d_v) with n_keys = {A.shape[1]} "
             f"from A; got {V.shape}"
         )
-    return A @ V
+    return finite_product(A, V, "A V")
 
 
 @dataclass(frozen=True, repr=False)
@@ -272,8 +267,8 @@ def self_attention(X, W_q, W_k, W_v, allowed=None, W_o=None):
                 f"W_o must have shape (d_v, d_model) = ({d_v}, {d_model}) "
                 f"from W_v and X; got {W_o.shape}"
             )
-    Q, K, V = X @ W_q, X @ W_k, X @ W_v
+    Q, K, V = project_all(X, W_q, W_k, W_v)
     S, A = _masked_weights(_raw_scores(Q, K, scale=True), allowed)
-    Z = A @ V
-    Y = None if W_o is None else Z @ W_o
+    Z = finite_product(A, V, "A V")
+    Y = None if W_o is None else finite_product(Z, W_o, "Z W_o")
     return AttentionResult(Q=Q, K=K, V=V, S=S, A=A, Z=Z, Y=Y)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._checks import as_matrix, require_positive_int
+from ._checks import as_matrix, finite_product, require_positive_int
 
 
 def check_weight(
@@ -64,7 +64,7 @@ def project(X, W) -> np.ndarray:
     """
     X = as_matrix("X", X, "(n_tokens, d_model)")
     W = check_weight("W", W, X.shape[1], "d_out")
-    return X @ W
+    return finite_product(X, W, "X W")
 
 
 def qkv(X, W_q, W_k, W_v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -102,8 +102,16 @@ def qkv(X, W_q, W_k, W_v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     >>> Q.shape, K.shape, V.shape
     ((2, 3), (2, 3), (2, 1))
     """
-    X, W_q, W_k, W_v = check_qkv_inputs(X, W_q, W_k, W_v)
-    return X @ W_q, X @ W_k, X @ W_v
+    return project_all(*check_qkv_inputs(X, W_q, W_k, W_v))
+
+
+def project_all(X, W_q, W_k, W_v):
+    """Return Q, K, V from inputs that check_qkv_inputs passed."""
+    return (
+        finite_product(X, W_q, "Q = X W_q"),
+        finite_product(X, W_k, "K = X W_k"),
+        finite_product(X, W_v, "V = X W_v"),
+    )
 
 
 def check_qkv_inputs(X, W_q, W_k, W_v):
