@@ -1,0 +1,90 @@
+"""show and heatmap: what a reader sees, in text and in the figure."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import qkvlib as qk
+
+
+def test_show_prints_a_labelled_table_with_three_decimals():
+    view = qk.show("A", [[0.25, -0.0001], [1 / 3, -np.inf]],
+                   "(n_tokens, n_tokens)", rows=["Cat", "fish"],
+                   cols=["Cat", "fish"])
+    assert repr(view).splitlines() == [
+        "A: shape (n_tokens, n_tokens) = (2, 2)",
+        "        Cat   fish",
+        "Cat   0.250  0.000",
+        "fish  0.333   -inf",
+    ]
+
+
+def test_show_a_single_row():
+    view = qk.show("x_cat", [1.0, 0.5], "(d_model,)", d_model=2)
+    assert repr(view).splitlines() == [
+        "x_cat: shape (d_model,) = (2,)",
+        "      0      1",
+        "  1.000  0.500",
+    ]
+
+
+def test_show_elides_the_middle_of_a_large_matrix():
+    lines = repr(qk.show("M", np.zeros((20, 3)), "(n, d)")).splitlines()
+    assert len(lines) == 1 + 1 + 12 + 1
+    assert lines[8].strip() == "..."
+    assert lines[-1].split()[0] == "19"
+
+
+def test_heatmap_describes_itself_and_draws_fixed_weight_limits():
+    A = [[0.2, 0.8], [0.6, 0.4]]
+    picture = qk.heatmap(A, ["Cat", "fish"], ["Cat", "fish"], title="A")
+    assert repr(picture) == (
+        "Heatmap of A, shape (2, 2); rows: query token (Cat, fish); "
+        "columns: key token (Cat, fish). Largest 0.80 at (Cat, fish)."
+    )
+    image = picture.figure.axes[0].images[0]
+    assert image.get_clim() == (0.0, 1.0)
+    assert image.cmap.name.startswith("viridis")
+    labels = [text.get_text() for text in picture.figure.axes[0].texts]
+    assert labels == ["0.20", "0.80", "0.60", "0.40"]
+    assert picture.figure.axes[1].get_ylabel() == "weight"
+    assert picture._repr_png_().startswith(b"\x89PNG")
+
+
+def test_signed_heatmap_is_centred_on_zero_and_shows_masks():
+    S = [[-2.0, 1.0], [0.5, -np.inf]]
+    picture = qk.heatmap(S, title="S", kind="signed")
+    image = picture.figure.axes[0].images[0]
+    assert image.norm.vmin == -2.0 and image.norm.vmax == 2.0
+    assert image.norm.vcenter == 0.0
+    texts = [text.get_text() for text in picture.figure.axes[0].texts]
+    assert texts == ["-2.00", "1.00", "0.50", "-inf"]
+    assert repr(picture).endswith("1 masked cells.")
+
+
+def test_large_heatmaps_carry_no_cell_labels():
+    picture = qk.heatmap(np.zeros((13, 2)), kind="signed")
+    assert len(picture.figure.axes[0].texts) == 0
+
+
+def test_heatmap_makes_no_pyplot_figures():
+    plt = pytest.importorskip("matplotlib.pyplot")
+    before = plt.get_fignums()
+    qk.heatmap([[0.5]])
+    assert plt.get_fignums() == before
+
+
+def test_importing_qkvlib_changes_no_settings():
+    code = (
+        "import sys, numpy as np\n"
+        "before = np.get_printoptions()\n"
+        "import qkvlib\n"
+        "assert np.get_printoptions() == before\n"
+        "assert 'matplotlib' not in sys.modules\n"
+        "print('clean')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, check=True)
+    assert run.stdout.strip() == "clean"
