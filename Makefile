@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 START := notebooks/00-start-here.ipynb
 LAB_ARGS ?=
+# Jupyter refuses to run as root unless told; containers often are root.
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
 .PHONY: venv lab test notebooks bench clean
 
@@ -18,6 +20,9 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -r requirements-dev.txt
 	$(BIN)/python -m pip install -e .
+	# No prompt about Jupyter news in the lab; nothing to fetch here.
+	$(BIN)/jupyter labextension disable --level=sys_prefix \
+	  @jupyterlab/apputils-extension:announcements
 	touch $@
 
 # Local address only, token on; no news feed or update check.
@@ -28,7 +33,7 @@ lab: $(STAMP)
 	  --LabApp.news_url=None \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	  --LabApp.extension_manager=readonly \
-	  $(LAB_ARGS) $(START)
+	  $(ROOT_ARGS) $(LAB_ARGS) $(START)
 
 # pytest exits 5 when it collected nothing; that is a failure too.
 test: $(STAMP)
