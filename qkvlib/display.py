@@ -79,7 +79,7 @@ class MatrixView:
         rows = self.rows if self.rows is not None else [
             str(i) for i in range(M.shape[0])
         ]
-        if self.M.ndim == 1:
+        if self.M.ndim == 1 and self.rows is None:
             rows = [""]
         cols = self.cols if self.cols is not None else [
             str(j) for j in range(M.shape[1])
@@ -120,7 +120,8 @@ def show(name: str, M, shape: str, *, rows=None, cols=None, **sizes):
     shape : str
         Its symbolic shape, such as ``"(n_tokens, d_k)"``.
     rows, cols : sequence of str, optional
-        Labels for the rows (usually tokens) and the columns.
+        Labels for the rows (usually tokens) and the columns; a 1-D
+        ``M`` is one row, so its ``rows`` is a single label.
     **sizes : int
         Known sizes of symbols, such as ``d_k=3``; each must match.
 

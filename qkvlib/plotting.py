@@ -82,6 +82,7 @@ def heatmap(
     row_title: str = "query token",
     col_title: str = "key token",
     colorbar_label: str | None = None,
+    limit: float | None = None,
 ) -> Heatmap:
     """Draw a matrix as a labelled, annotated heatmap.
 
@@ -102,6 +103,10 @@ def heatmap(
         Axis titles naming the roles of rows and columns.
     colorbar_label : str, optional
         Defaults to "weight" or "value" by ``kind``.
+    limit : float, optional
+        For ``kind="signed"``: the colour range is -limit to limit, so
+        several heatmaps can share one scale. Default: the largest
+        absolute entry of ``M``.
 
     Returns
     -------
@@ -141,6 +146,8 @@ token (eats, fish). Largest 0.75 at (Cat, fish).
         raise ValueError("M must not hold NaN or +inf")
     if kind not in _KINDS:
         raise ValueError(f"kind must be one of {_KINDS}; got {kind!r}")
+    if limit is not None and kind != "signed":
+        raise ValueError("limit applies only to kind='signed'")
     finite = np.isfinite(M)
     if kind == "weights" and ((M[finite] < -1e-12).any()
                               or (M[finite] > 1 + 1e-12).any()):
@@ -160,7 +167,15 @@ token (eats, fish). Largest 0.75 at (Cat, fish).
         cmap, norm = colormaps["viridis"], None
         limits = {"vmin": 0.0, "vmax": 1.0}
     else:
-        reach = float(np.abs(M[finite]).max()) if finite.any() else 1.0
+        if limit is None:
+            reach = float(np.abs(M[finite]).max()) if finite.any() else 1.0
+        else:
+            reach = float(limit)
+            if not reach > np.abs(M[finite]).max(initial=0.0) - 1e-12:
+                raise ValueError(
+                    "limit must be positive and at least the largest "
+                    f"absolute entry of M; got {limit}"
+                )
         reach = reach or 1.0
         cmap, limits = colormaps["RdBu_r"], {}
         norm = TwoSlopeNorm(0.0, -reach, reach)

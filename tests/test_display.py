@@ -30,6 +30,24 @@ def test_show_a_single_row():
     ]
 
 
+def test_show_labels_a_single_row_with_its_token():
+    view = qk.show("q_eats", [1.0, -0.5], "(d_k,)", rows=["eats"])
+    assert repr(view).splitlines()[1:] == [
+        "          0       1",
+        "eats  1.000  -0.500",
+    ]
+
+
+def test_signed_heatmaps_can_share_a_scale():
+    picture = qk.heatmap([[0.5, -1.0]], kind="signed", limit=3.0)
+    norm = picture.figure.axes[0].images[0].norm
+    assert (norm.vmin, norm.vmax) == (-3.0, 3.0)
+    with pytest.raises(ValueError, match="limit must be positive"):
+        qk.heatmap([[0.5, -1.0]], kind="signed", limit=0.5)
+    with pytest.raises(ValueError, match="limit applies only"):
+        qk.heatmap([[0.5]], limit=1.0)
+
+
 def test_show_elides_the_middle_of_a_large_matrix():
     lines = repr(qk.show("M", np.zeros((20, 3)), "(n, d)")).splitlines()
     assert len(lines) == 1 + 1 + 12 + 1
