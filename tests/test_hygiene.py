@@ -90,10 +90,11 @@ def check_title(path: Path, nb: nbformat.NotebookNode) -> list[str]:
 def check_executed(nb: nbformat.NotebookNode) -> list[str]:
     """Check every code cell ran and some stored outputs exist."""
     cells = code_cells(nb)
-    problems = [
-        f"cell {i}: never executed (remove it if it is empty)"
-        for i, cell in cells if cell.get("execution_count") is None
-    ]
+    problems = []
+    idle = [i for i, cell in cells if cell.get("execution_count") is None]
+    if idle:
+        problems.append(f"code cells never executed: {idle} (run make "
+                        f"notebooks; remove empty code cells)")
     if not any(cell.get("outputs") for _, cell in cells):
         problems.append("no code cell has stored outputs; "
                         "run make notebooks")
@@ -422,7 +423,7 @@ def break_notebook(nb: nbformat.NotebookNode, fault: str) -> None:
 # Each fault, and words the problem report must contain for it.
 FAULTS = {
     "title": "title number 07",
-    "unexecuted": "cell 3: never executed",
+    "unexecuted": "code cells never executed: [3]",
     "no-outputs": "no code cell has stored outputs",
     "counts": "execution counts are [1, 5, 3]",
     "kernelspec": "kernelspec name is 'qkv-venv'",
