@@ -27,6 +27,11 @@ def _labels(name: str, labels, n: int) -> list[str]:
     return labels
 
 
+def _two_decimals(value: float) -> str:
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
 class Heatmap:
     """A drawn heatmap: a PNG for the screen, a sentence for its text.
 
@@ -205,7 +210,8 @@ token (eats, fish). Largest 0.75 at (Cat, fish).
                     continue
                 red, green, blue, _ = image.cmap(image.norm(M[i, j]))
                 light = 0.299 * red + 0.587 * green + 0.114 * blue > 0.5
-                ax.text(j, i, f"{M[i, j]:.2f}", ha="center", va="center",
+                ax.text(j, i, _two_decimals(M[i, j]), ha="center",
+                        va="center",
                         fontsize=9, color="black" if light else "white")
     description = _describe(M, title or "a matrix", rows, cols,
                             row_title, col_title)

@@ -72,13 +72,13 @@ def test_heatmap_describes_itself_and_draws_fixed_weight_limits():
 
 
 def test_signed_heatmap_is_centred_on_zero_and_shows_masks():
-    S = [[-2.0, 1.0], [0.5, -np.inf]]
+    S = [[-2.0, 1.0], [-0.004, -np.inf]]
     picture = qk.heatmap(S, title="S", kind="signed")
     image = picture.figure.axes[0].images[0]
     assert image.norm.vmin == -2.0 and image.norm.vmax == 2.0
     assert image.norm.vcenter == 0.0
     texts = [text.get_text() for text in picture.figure.axes[0].texts]
-    assert texts == ["-2.00", "1.00", "0.50", "-inf"]
+    assert texts == ["-2.00", "1.00", "0.00", "-inf"]
     assert repr(picture).endswith("1 masked cells.")
 
 
