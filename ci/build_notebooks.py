@@ -9,8 +9,8 @@ navigation lines of the whole series are brought up to date (see
 ``ci/nav.py``). Then each notebook runs top to bottom in a new
 ``python3`` kernel started in ``notebooks/``, so its execution
 counts read 1..n. Only cells tagged ``raises-exception`` may raise.
-Widget state is dropped and the kernelspec is set to ``python3``
-before the notebook is written back.
+Adjacent stream outputs are merged, widget state is dropped and the
+kernelspec is set to ``python3`` before the notebook is written back.
 """
 
 from __future__ import annotations
@@ -34,6 +34,27 @@ KERNELSPEC = {
 }
 
 
+def merge_adjacent_streams(nb: nbformat.NotebookNode) -> None:
+    """Join back-to-back stdout (or stderr) outputs of each cell.
+
+    The kernel may split one print across messages at random, so
+    merging keeps stored outputs the same from build to build. Order
+    relative to figures and other outputs is kept.
+    """
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (out.output_type == "stream" and last is not None
+                    and last.output_type == "stream"
+                    and last.name == out.name):
+                last.text += out.text
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
 def build(path: Path) -> None:
     """Execute one notebook and write it back with clean metadata.
 
@@ -52,6 +73,7 @@ def build(path: Path) -> None:
         resources={"metadata": {"path": str(nav.NOTEBOOK_DIR)}},
     )
     client.execute()
+    merge_adjacent_streams(nb)
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nbformat.write(nb, path)
