@@ -27,6 +27,42 @@ def _labels(name: str, labels, n: int) -> list[str]:
     return labels
 
 
+# The layout is computed here rather than by matplotlib's constrained
+# layout, which measures every text twice and took 40 % of the time.
+_CELL_W, _CELL_H = 0.6, 0.45     # inches per matrix cell
+_CHAR = 0.085                    # inches per character at 10 pt
+_RIGHT = 1.15                    # colour bar, its ticks and its label
+
+
+def _margins(rows, cols, rotate) -> tuple[float, float]:
+    """Return the left and top margins in inches for these labels."""
+    left = 0.45 + _CHAR * max(len(label) for label in rows)
+    tick_height = (0.72 * _CHAR * max(len(label) for label in cols)
+                   if rotate else 0.2)
+    top = 0.75 + tick_height
+    return left, top
+
+
+def _figure_size(n_rows, n_cols, rows, cols, rotate):
+    left, top = _margins(rows, cols, rotate)
+    width = left + _CELL_W * n_cols + _RIGHT
+    height = top + _CELL_H * n_rows + 0.15
+    return width, height
+
+
+def _place_axes(fig, n_rows, n_cols, rows, cols, rotate):
+    """Add the heatmap's axes and the colour bar's, in figure units."""
+    width, height = fig.get_size_inches()
+    left, top = _margins(rows, cols, rotate)
+    grid_w, grid_h = _CELL_W * n_cols, _CELL_H * n_rows
+    bottom = height - top - grid_h
+    ax = fig.add_axes((left / width, bottom / height, grid_w / width,
+                       grid_h / height))
+    cax = fig.add_axes(((left + grid_w + 0.2) / width, bottom / height,
+                        0.15 / width, grid_h / height))
+    return ax, cax
+
+
 def _two_decimals(value: float) -> str:
     text = f"{value:.2f}"
     return "0.00" if text == "-0.00" else text
@@ -164,9 +200,9 @@ token (eats, fish). Largest 0.75 at (Cat, fish).
     cols = _labels("cols", cols, M.shape[1])
 
     n_rows, n_cols = M.shape
-    fig = Figure(figsize=(1.6 + 0.62 * n_cols, 1.2 + 0.5 * n_rows),
-                 layout="constrained")
-    ax = fig.add_subplot()
+    rotate = max(len(label) for label in cols) > 3
+    fig = Figure(figsize=_figure_size(n_rows, n_cols, rows, cols, rotate))
+    ax, cax = _place_axes(fig, n_rows, n_cols, rows, cols, rotate)
     shown = np.ma.masked_invalid(np.where(finite, M, np.nan))
     if kind == "weights":
         cmap, norm = colormaps["viridis"], None
@@ -186,7 +222,7 @@ token (eats, fish). Largest 0.75 at (Cat, fish).
         norm = TwoSlopeNorm(0.0, -reach, reach)
     image = ax.imshow(shown, cmap=cmap.with_extremes(bad="#d9d9d9"),
                       norm=norm, aspect="auto", **limits)
-    if max(len(label) for label in cols) > 3:
+    if rotate:
         ax.set_xticks(range(n_cols), cols, rotation=45, ha="left",
                       rotation_mode="anchor")
     else:
@@ -198,7 +234,7 @@ token (eats, fish). Largest 0.75 at (Cat, fish).
     ax.xaxis.tick_top()
     ax.set_title(f"{title}  {M.shape}" if title else f"{M.shape}",
                  fontsize=11, pad=8)
-    bar = fig.colorbar(image, ax=ax, shrink=0.9)
+    bar = fig.colorbar(image, cax=cax)
     bar.set_label(colorbar_label or
                   ("weight" if kind == "weights" else "value"))
     if n_rows <= _ANNOTATE_UP_TO and n_cols <= _ANNOTATE_UP_TO:
