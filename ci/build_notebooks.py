@@ -9,8 +9,9 @@ navigation lines of the whole series are brought up to date (see
 ``ci/nav.py``). Then each notebook runs top to bottom in a new
 ``python3`` kernel started in ``notebooks/``, so its execution
 counts read 1..n. Only cells tagged ``raises-exception`` may raise.
-Adjacent stream outputs are merged, widget state is dropped and the
-kernelspec is set to ``python3`` before the notebook is written back.
+Before the notebook is written back, adjacent stream outputs are
+merged, widget state and widget views are dropped (their text form
+stays) and the kernelspec is set to ``python3``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 CELL_TIMEOUT = 120
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 KERNELSPEC = {
     "name": "python3",
     "display_name": "Python 3 (ipykernel)",
@@ -55,6 +57,18 @@ def merge_adjacent_streams(nb: nbformat.NotebookNode) -> None:
             cell.outputs = merged
 
 
+def drop_widget_views(nb: nbformat.NotebookNode) -> None:
+    """Keep only the text form of each widget output.
+
+    A widget view needs its live model; stored without one, JupyterLab
+    shows an error where the widget was. The text form (a sentence for
+    the qkvlib widgets) stands in until the cell runs again.
+    """
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            out.get("data", {}).pop(WIDGET_VIEW, None)
+
+
 def build(path: Path) -> None:
     """Execute one notebook and write it back with clean metadata.
 
@@ -74,6 +88,7 @@ def build(path: Path) -> None:
     )
     client.execute()
     merge_adjacent_streams(nb)
+    drop_widget_views(nb)
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nbformat.write(nb, path)

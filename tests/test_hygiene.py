@@ -42,6 +42,9 @@ HTML_LINK_RE = re.compile(r"""(?:href|src)\s*=\s*["']([^"']+)["']""")
 SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def read(path: Path) -> nbformat.NotebookNode:
     """Read a notebook as stored, without converting it."""
     return nav.read(path)
@@ -128,11 +131,21 @@ def check_kernelspec(nb: nbformat.NotebookNode) -> list[str]:
 
 
 def check_no_widget_state(nb: nbformat.NotebookNode) -> list[str]:
-    """Check no widget state is stored in the notebook metadata."""
+    """Check no widget state or widget view is stored.
+
+    A stored widget view without its state makes JupyterLab show an
+    error before the cell runs; the text form must stand in for it.
+    """
+    problems = []
     if "widgets" in nb.metadata:
-        return ["metadata holds widget state ('widgets'); "
-                "rebuild with make notebooks"]
-    return []
+        problems.append("metadata holds widget state ('widgets'); "
+                        "rebuild with make notebooks")
+    for index, cell in code_cells(nb):
+        for out in cell.get("outputs", []):
+            if WIDGET_VIEW in out.get("data", {}):
+                problems.append(f"cell {index}: output stores a widget "
+                                "view; rebuild with make notebooks")
+    return problems
 
 
 def output_texts(out: dict) -> list[str]:
@@ -403,6 +416,10 @@ def break_notebook(nb: nbformat.NotebookNode, fault: str) -> None:
         nb.metadata["kernelspec"]["name"] = "qkv-venv"
     elif fault == "widgets":
         nb.metadata["widgets"] = {"state": {}}
+    elif fault == "widget-view":
+        cells[4].outputs = [nbformat.v4.new_output(
+            "display_data", data={WIDGET_VIEW: {"model_id": "0"},
+                                  "text/plain": "IntSlider()"})]
     elif fault == "machine-path":
         cells[4].outputs[0].text = "saved to /tmp/x/out.json\n"
     elif fault == "traceback-path":
@@ -428,6 +445,7 @@ FAULTS = {
     "counts": "execution counts are [1, 5, 3]",
     "kernelspec": "kernelspec name is 'qkv-venv'",
     "widgets": "widget state",
+    "widget-view": "cell 4: output stores a widget view",
     "machine-path": "cell 4: output shows a machine path",
     "traceback-path": "cell 5: output shows a machine path",
     "untagged-error": "without the raises-exception tag",
