@@ -31,7 +31,7 @@ class Example:
     features : list of str
         What each of the d_model embedding columns stands for.
     vocabulary : dict of str to ndarray, shape (d_model,)
-        The embedding table, by lower-case word.
+        The embedding table, by lower-case word (rows are read-only).
     description : str
         Where the numbers come from.
     """
@@ -109,10 +109,11 @@ def load_example(name: str) -> Example:
             f"'git checkout data/{filename}'"
         )
     record = json.loads(raw)
-    vocabulary = {
-        word: np.asarray(vector, dtype=np.float64)
-        for word, vector in record["vocabulary"].items()
-    }
+    vocabulary = {}
+    for word, vector in record["vocabulary"].items():
+        row = np.array(vector, dtype=np.float64)
+        row.setflags(write=False)
+        vocabulary[word] = row
     tokens = record["sentence"].split()
     X = np.stack([vocabulary[token.lower()] for token in tokens])
     X.setflags(write=False)

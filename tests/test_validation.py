@@ -169,3 +169,12 @@ def test_overflow_is_refused_without_a_warning(call, text, recwarn):
     with pytest.raises(ValueError, match=text):
         call()
     assert not [w for w in recwarn if w.category is RuntimeWarning]
+
+
+def test_example_data_cannot_be_edited_in_place():
+    example = qk.load_example("cat-eats-fish")
+    with pytest.raises(ValueError, match="read-only"):
+        example.X[0, 0] = 5.0
+    with pytest.raises(ValueError, match="read-only"):
+        example.vocabulary["cat"][0] = 5.0
+    assert qk.load_example("cat-eats-fish").X[0, 0] == 1.0
