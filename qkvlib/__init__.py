@@ -2,7 +2,9 @@
 
 The maths modules (projection, softmax, masks, attention) import only
 numpy. ``show`` and ``heatmap`` sit above them; the widgets of later
-notebooks will too. Importing qkvlib changes no settings.
+notebooks will too. Importing qkvlib changes no settings. The trained
+model of notebook 09 is in ``qkvlib.minilm`` (``load_minilm``) and its
+tokenizer in ``qkvlib.wordpiece``.
 """
 
 from .attention import (
@@ -15,6 +17,7 @@ from .attention import (
 from .display import show
 from .examples import Example, load_example
 from .masks import causal_mask
+from .minilm import load_minilm
 from .plotting import heatmap
 from .projection import init_weights, project, qkv
 from .softmax import softmax
@@ -27,6 +30,7 @@ __all__ = [
     "heatmap",
     "init_weights",
     "load_example",
+    "load_minilm",
     "project",
     "qkv",
     "scores",

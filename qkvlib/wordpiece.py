@@ -124,7 +124,7 @@ def read_vocab(path: str | Path) -> dict[str, int]:
     Parameters
     ----------
     path : str or Path
-        A ``vocab.txt`` as BERT-style models ship it.
+        A ``vocab.txt`` as BERT-style models ship it, in UTF-8.
 
     Returns
     -------
@@ -146,15 +146,45 @@ def read_vocab(path: str | Path) -> dict[str, int]:
     >>> read_vocab(path)
     {'[UNK]': 0, 'ab': 1, '##c': 2}
     """
-    lines = Path(path).read_text(encoding="utf-8").split("\n")
+    return parse_vocab(Path(path).read_text(encoding="utf-8"), str(path))
+
+
+def parse_vocab(text: str, source: str = "the vocabulary") -> dict[str, int]:
+    """Read a vocabulary from the text of a ``vocab.txt``.
+
+    Parameters
+    ----------
+    text : str
+        One piece per line; the id of a piece is its line number, from
+        0. A final newline is optional.
+    source : str, optional
+        What to call the text in error messages.
+
+    Returns
+    -------
+    dict of str to int
+        Piece to id, in order.
+
+    Raises
+    ------
+    ValueError
+        If a piece appears twice.
+
+    Examples
+    --------
+    >>> parse_vocab("[UNK]\\nab\\n##c\\n")
+    {'[UNK]': 0, 'ab': 1, '##c': 2}
+    """
+    lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     vocab: dict[str, int] = {}
     for index, piece in enumerate(lines):
         if piece in vocab:
             raise ValueError(
-                f"{path} lists {piece!r} twice (lines {vocab[piece] + 1} "
-                f"and {index + 1}); a vocabulary needs unique pieces"
+                f"{source} lists {piece!r} twice (lines "
+                f"{vocab[piece] + 1} and {index + 1}); a vocabulary "
+                "needs unique pieces"
             )
         vocab[piece] = index
     return vocab
