@@ -33,7 +33,8 @@ lab: $(STAMP)
 	  --LabApp.news_url=None \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	  --LabApp.extension_manager=readonly \
-	  $(ROOT_ARGS) $(LAB_ARGS) $(START)
+	  --LabApp.default_url=/lab/tree/$(START) \
+	  $(ROOT_ARGS) $(LAB_ARGS)
 
 # pytest exits 5 when it collected nothing; that is a failure too.
 test: $(STAMP)

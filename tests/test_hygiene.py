@@ -144,7 +144,9 @@ def check_no_widget_state(nb: nbformat.NotebookNode) -> list[str]:
         for out in cell.get("outputs", []):
             if WIDGET_VIEW in out.get("data", {}):
                 problems.append(f"cell {index}: output stores a widget "
-                                "view; rebuild with make notebooks")
+                                "view (a notebook saved after running "
+                                "its widgets?); restore it with git "
+                                "checkout, or rebuild with make notebooks")
     return problems
 
 
