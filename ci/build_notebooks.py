@@ -11,7 +11,7 @@ navigation lines of the whole series are brought up to date (see
 counts read 1..n. Only cells tagged ``raises-exception`` may raise.
 Before the notebook is written back, adjacent stream outputs are
 merged, widget state and widget views are dropped (their text form
-stays) and the kernelspec is set to ``python3``.
+and any static picture stay) and the kernelspec is set to ``python3``.
 """
 
 from __future__ import annotations
@@ -58,11 +58,14 @@ def merge_adjacent_streams(nb: nbformat.NotebookNode) -> None:
 
 
 def drop_widget_views(nb: nbformat.NotebookNode) -> None:
-    """Keep only the text form of each widget output.
+    """Drop the live view of each widget output; keep the rest.
 
     A widget view needs its live model; stored without one, JupyterLab
-    shows an error where the widget was. The text form (a sentence for
-    the qkvlib widgets) stands in until the cell runs again.
+    shows an error where the widget was. What else the output holds
+    stays: the text form (a sentence for the qkvlib widgets) and, for
+    ``qkvlib.widgets.PipelineExplorer``, a PNG of its opening state, so
+    GitHub and a fresh JupyterLab show a picture where the widget will
+    be once the cell runs again.
     """
     for cell in nb.cells:
         for out in cell.get("outputs", []):

@@ -1,10 +1,6 @@
-"""Interactive widgets for the notebooks (ipywidgets).
+"""The widget check of the start page: a slider and a sentence.
 
-Not imported by ``import qkvlib``: ``from qkvlib.widgets import ...``
-loads ipywidgets only where a notebook wants a live control. Each widget
-gives a plain-text description as its text form, which is what a stored
-notebook shows where no live widget can run (on GitHub, or before the
-cell is executed). ipywidgets cuts that text at 110 characters.
+ipywidgets cuts a widget's text form at 110 characters.
 """
 
 import ipywidgets
