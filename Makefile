@@ -53,6 +53,7 @@ notebooks: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python ci/bench.py
+	$(BIN)/python ci/bench_widgets.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
