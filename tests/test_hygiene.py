@@ -71,12 +71,20 @@ def check_name(path: Path) -> list[str]:
 
 
 def check_numbering(names: list[str]) -> list[str]:
-    """Check the numbers run 00, 01, ... without gaps or repeats."""
+    """Check the numbers start at 00 and never repeat.
+
+    Gaps are allowed: the numbers follow the curriculum, and a later
+    notebook (09) may be written before the ones between (07, 08).
+    """
     numbers = sorted(int(name[:2]) for name in names)
-    expected = list(range(len(numbers)))
-    if numbers == expected:
-        return []
-    return [f"notebook numbers are {numbers}; expected {expected}"]
+    problems = []
+    if not numbers or numbers[0] != 0:
+        problems.append(f"notebook numbers are {numbers}; the series "
+                        "must start with 00, the start page")
+    repeated = sorted({n for n in numbers if numbers.count(n) > 1})
+    if repeated:
+        problems.append(f"notebook numbers repeat: {repeated}")
+    return problems
 
 
 def check_title(path: Path, nb: nbformat.NotebookNode) -> list[str]:
@@ -470,8 +478,12 @@ def test_broken_fixture_fails(series: list[Path], fault: str) -> None:
 def test_bad_names_and_numbers_fail(tmp_path: Path) -> None:
     assert check_name(tmp_path / "Softmax.ipynb")
     assert check_name(tmp_path / "5-softmax.ipynb")
-    assert check_numbering(["00-a.ipynb", "02-b.ipynb"])
-    assert check_numbering(["00-a.ipynb", "00-b.ipynb"])
+    assert check_numbering(["00-a.ipynb", "02-b.ipynb"]) == []
+    assert check_numbering(["00-a.ipynb", "00-b.ipynb"]) == [
+        "notebook numbers repeat: [0]"]
+    assert check_numbering(["01-a.ipynb", "02-b.ipynb"]) == [
+        "notebook numbers are [1, 2]; the series must start with 00, "
+        "the start page"]
     assert nav.notebook_paths(tmp_path) == []
 
 
