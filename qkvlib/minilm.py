@@ -465,6 +465,67 @@ class MiniLM:
         pairs.append(("[SEP]", self.vocabulary["[SEP]"]))
         return pairs, unknown
 
+    def word_embedding(self, word: str) -> np.ndarray:
+        """Return the learned word-embedding row of one shipped piece.
+
+        Parameters
+        ----------
+        word : str
+            One whole piece of the vocabulary as ``tokenize`` writes
+            it, such as ``"cat"``, ``"##ries"`` or ``"[CLS]"``, whose
+            row ships (its id is in ``shipped_ids``).
+
+        Returns
+        -------
+        row : ndarray of float64, shape (d_model,)
+            The model's learned row for that piece, before the
+            position and type rows are added and before LayerNorm
+            (read-only).
+
+        Raises
+        ------
+        TypeError
+            If ``word`` is not a str.
+        ValueError
+            If ``word`` is not a piece of the vocabulary, or its row
+            does not ship; the message names the word.
+
+        Notes
+        -----
+        The rows ship rounded to float16 (about 3 significant
+        digits); this returns that float16 row exactly, as float64.
+        It is the raw table entry: ``embed`` adds a position row and a
+        type row to it and normalises the sum.
+
+        Examples
+        --------
+        >>> model = load_minilm()
+        >>> row = model.word_embedding("cat")
+        >>> row.shape, row.dtype
+        ((384,), dtype('float64'))
+        >>> bool(row[0] == np.float16(row[0]))
+        True
+        """
+        if not isinstance(word, str):
+            raise TypeError(
+                f"word must be a str; got {type(word).__name__}"
+            )
+        if word not in self.vocabulary:
+            pieces = self.tokenize(word)[1:-1]
+            raise ValueError(
+                f"word must be one whole piece of the vocabulary; got "
+                f"{word!r}, which the tokenizer cuts into {pieces}"
+            )
+        piece_id = self.vocabulary[word]
+        if piece_id not in self.shipped_ids:
+            raise ValueError(
+                f"word must be a piece whose row ships; {word!r} is in "
+                f"the model's vocabulary, but its row is not among the "
+                f"{len(self.shipped_ids)} shipped ones"
+            )
+        row = self._embeddings["word_embeddings"][self._rows[piece_id]]
+        return _frozen(row)
+
     def embed(self, text: str) -> tuple[list[str], np.ndarray]:
         """Turn any sentence into the model's layer-0 input X.
 

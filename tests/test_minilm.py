@@ -324,3 +324,47 @@ def test_the_files_hold_no_pickles():
         with np.load(minilm.MINILM_DIR / name, allow_pickle=False) as data:
             for key in data.files:
                 assert data[key].dtype != object
+
+
+def test_word_embedding_is_the_shipped_float16_row(model):
+    table = model._embeddings["word_embeddings"]
+    assert table.dtype == np.float16
+    for word in ("cat", "##ries", "[CLS]", "mat", ","):
+        row = model.word_embedding(word)
+        assert row.shape == (384,) and row.dtype == np.float64
+        assert not row.flags.writeable
+        index = model._rows[model.vocabulary[word]]
+        np.testing.assert_array_equal(row, table[index].astype(np.float64))
+    # embed() starts from the same row: with the position and type rows
+    # added and LayerNorm applied it gives embed's X row.
+    e = model._embeddings
+    summed = (model.word_embedding("cat") + e["position_embeddings"][1]
+              + e["token_type_embeddings"][0])
+    centred = summed - summed.mean()
+    X_row = centred / np.sqrt((centred ** 2).mean() + e["layer_norm_eps"])
+    X_row = X_row * e["layer_norm_weight"] + e["layer_norm_bias"]
+    np.testing.assert_allclose(X_row, model.embed("cat")[1][1], atol=1e-12)
+    assert not np.array_equal(model.word_embedding("cat"),
+                              model.word_embedding("dog"))
+
+
+@pytest.mark.parametrize(
+    ("word", "error", "text"),
+    [
+        ("quokka", ValueError,
+         "word must be one whole piece of the vocabulary; got 'quokka'"),
+        ("Cat", ValueError, "got 'Cat', which the tokenizer cuts into "
+         "['cat']"),
+        ("the cat", ValueError, "got 'the cat'"),
+        ("", ValueError, "got ''"),
+        ("kitten", ValueError,
+         "'kitten' is in the model's vocabulary, but its row is not "
+         "among the 6059 shipped ones"),
+        (3, TypeError, "word must be a str; got int"),
+    ],
+)
+def test_word_embedding_refuses_what_is_not_a_shipped_piece(
+        model, word, error, text):
+    with pytest.raises(error) as caught:
+        model.word_embedding(word)
+    assert text in str(caught.value)
