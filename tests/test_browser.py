@@ -7,6 +7,16 @@ Kernel menu as a reader would, and fails on a traceback outside cells
 tagged ``raises-exception``, on "Error displaying widget", on a cell
 that never ran, and on any browser console error or page error.
 
+After a clean run, notebooks 05 and 06 also have their live widgets
+driven with the keyboard, as a reader would: 06 gets a new value typed
+into a W_q entry of the pipeline explorer, and the test checks that the
+pixels of the A panel change, that the number shown in one cell of A is
+the one ``qkvlib.self_attention`` computes for the edited weights, and
+that the summary line follows; it also prints how long the page takes
+from the Enter key to the new numbers in the panel. 05 gets its
+temperature slider moved with End and the arrow keys, and the weights
+shown must be ``qkvlib.softmax(S / tau)`` for the new tau.
+
 The notebooks are copied into a temporary folder that is the server's
 root, so the test writes nothing into ``notebooks/``. Set
 ``QKV_BROWSER_NOTEBOOKS`` to test another folder of ``NN-*.ipynb``
@@ -31,7 +41,11 @@ import warnings
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+import numpy as np
 import pytest
+
+import qkvlib as qk
+from qkvlib.widgets.explorer import attention_summary
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = Path(
@@ -57,6 +71,7 @@ NO_CHROMIUM = (
 SERVER_START_TIMEOUT = 90.0
 PAGE_READY_TIMEOUT = 90.0
 RUN_ALL_TIMEOUT = 120.0
+WIDGET_TIMEOUT = 30.0
 
 # Lab settings for this run only (they live in a throwaway config
 # folder). "none" attaches every cell to the DOM, so cell i on the
@@ -505,6 +520,13 @@ def test_notebook_runs_clean_in_browser(notebook, browser, lab):
               f"ran all cells in {time.monotonic() - started:.1f} s")
         problems = _problems(state, cells, tagged, console, external)
         assert not problems, "\n".join(problems)
+        live_check = LIVE_CHECKS.get(notebook.name[:2])
+        if live_check is not None:
+            live_check(page, cells)
+            page.wait_for_timeout(200)
+            assert not console, "\n".join(
+                f"browser console while driving the widgets: {line}"
+                for line in console)
     except BaseException:
         shots = Path(tempfile.mkdtemp(prefix="qkv-browser-shots-"))
         shot = shots / (notebook.stem + ".png")
@@ -524,3 +546,142 @@ def test_notebook_runs_clean_in_browser(notebook, browser, lab):
                 _api(lab, "DELETE", f"/api/sessions/{session['id']}")
         except (urllib.error.URLError, OSError) as exc:
             print(f"could not shut the kernel down: {exc}")
+
+
+# Driving the live widgets ------------------------------------------
+
+# Records, in the page, when Enter goes down and when the watched
+# panel's SVG next changes, and the frame after that change.
+WATCH_PANEL_JS = """
+(figure) => {
+  const watch = {enter: null, dom: [], frame: []};
+  window.__qkvPanel = watch;
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') { watch.enter = performance.now(); }
+  }, true);
+  new MutationObserver(() => {
+    if (watch.enter === null) { return; }
+    const pressed = watch.enter;
+    watch.enter = null;
+    watch.dom.push(performance.now() - pressed);
+    requestAnimationFrame(() => watch.frame.push(
+      performance.now() - pressed));
+  }).observe(figure, {subtree: true, childList: true,
+                      characterData: true});
+}
+"""
+
+
+def _cell_with(page, cells, text):
+    """Return the first cell on the page whose source holds ``text``."""
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] == "code" and text in "".join(cell["source"]):
+            return page.locator(".jp-Notebook .jp-Cell").nth(index)
+    pytest.fail(f"no code cell holds {text!r}")
+
+
+def _cat_eats_fish():
+    example = qk.load_example("cat-eats-fish")
+    W_q, W_k, W_v = qk.init_weights(4, 3, np.random.default_rng(55))
+    return example.tokens, example.X, W_q, W_k, W_v
+
+
+def _shown(value):
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
+def _type_into(page, entry, text):
+    """Focus an entry, select all, type, press Enter: the keyboard."""
+    entry.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+def _drive_explorer(page, cells):
+    """06: type into W_q[1, 1]; check the A panel and the summary."""
+    from playwright.sync_api import expect
+
+    tokens, X, W_q, W_k, W_v = _cat_eats_fish()
+    cell = _cell_with(page, cells, 'PipelineExplorer(tokens, X, W_q, W_k, '
+                      'W_v, query="eats")')
+    entry = cell.locator('input[title="W_q[1, 1]"]')
+    panel = cell.locator('figure.qkv-hm[data-panel="A"]')
+    chosen = panel.locator('g[data-row="1"][data-col="1"] text')
+    summary = cell.locator(".widget-label",
+                           has_text=re.compile(r"of its attention to"))
+    timeout = WIDGET_TIMEOUT * 1000
+    expect(chosen).to_have_text(_shown(qk.self_attention(
+        X, W_q, W_k, W_v).A[1, 1]), timeout=timeout)
+    expect(entry).to_have_value("-0.622", timeout=timeout)
+    before = panel.screenshot()
+
+    def edit(value):
+        W_q_edited = W_q.copy()
+        W_q_edited[1, 1] = float(value)
+        A = qk.self_attention(X, W_q_edited, W_k, W_v).A
+        _type_into(page, entry, value)
+        expect(chosen).to_have_text(_shown(A[1, 1]), timeout=timeout)
+        expect(summary).to_have_text(attention_summary(tokens, A, 1),
+                                     timeout=timeout)
+        return A
+
+    A = edit("1.378")
+    after = panel.screenshot()
+    assert after != before, "the A panel's pixels did not change"
+    # The edit of section 8 of the notebook: the row "after".
+    assert [_shown(a) for a in A[1]] == ["0.32", "0.37", "0.31"]
+
+    # Time Enter to new numbers, each edit on its own: a pause longer
+    # than the 50 ms burst window lets each one redraw at once.
+    page.evaluate(WATCH_PANEL_JS, panel.element_handle())
+    values = ["-0.622", "2.5", "0.0", "1.0", "-1.5", "3.0", "0.5",
+              "-0.5", "2.0", "1.378"]
+    for value in values:
+        page.wait_for_timeout(150)
+        edit(value)
+    page.wait_for_timeout(100)
+    watch = page.evaluate("window.__qkvPanel")
+    dom, frame = watch["dom"], watch["frame"]
+    assert len(dom) == len(values), watch
+    print(f"06 explorer, Enter to new text in the A panel: median "
+          f"{np.median(dom):.1f} ms, max {max(dom):.1f} ms; to the next "
+          f"frame: median {np.median(frame):.1f} ms over {len(dom)} "
+          "edits (target: new pixels within 80 ms)")
+
+
+def _drive_temperature(page, cells):
+    """05: move the tau slider with End and an arrow key."""
+    from playwright.sync_api import expect
+
+    tokens, X, W_q, W_k, W_v = _cat_eats_fish()
+    S = qk.self_attention(X, W_q, W_k, W_v).S
+    cell = _cell_with(page, cells, "TemperatureExplorer(tokens, S")
+    handle = cell.locator(".noUi-handle")
+    readout = cell.locator(".widget-readout")
+    line = cell.locator(".widget-label", has_text=re.compile(r"^tau = "))
+    panel = cell.locator('figure.qkv-hm[data-panel="A"]')
+    timeout = WIDGET_TIMEOUT * 1000
+
+    def check(tau):
+        A = qk.softmax(S / tau)
+        expect(readout).to_have_text(f"{tau:g}", timeout=timeout)
+        for j in range(len(tokens)):
+            expect(panel.locator(f'g[data-row="1"][data-col="{j}"] text')
+                   ).to_have_text(_shown(A[1, j]), timeout=timeout)
+        expect(line).to_contain_text(
+            f"tau = {tau:g}: eats gives Cat {A[1, 0]:.3f}, eats "
+            f"{A[1, 1]:.3f}, fish {A[1, 2]:.3f};", timeout=timeout)
+
+    check(1.0)
+    handle.focus()
+    page.keyboard.press("End")
+    check(50.0)
+    page.keyboard.press("Home")
+    check(0.05)
+    page.keyboard.press("ArrowRight")
+    check(0.1)
+
+
+LIVE_CHECKS = {"05": _drive_temperature, "06": _drive_explorer}

@@ -22,9 +22,20 @@ import pytest
 import test_hygiene
 
 import qkvlib as qk
-from qkvlib.widgets import HeatmapView, MatrixEditor, PipelineExplorer
+from qkvlib.widgets import (
+    HeatmapView,
+    MatrixEditor,
+    PipelineExplorer,
+    ProjectionExplorer,
+    Puzzle,
+    ScalingExplorer,
+    SelfGoal,
+    TemperatureExplorer,
+    WeightGoal,
+)
 from qkvlib.widgets.editor import parse_entry
 from qkvlib.widgets.heatmap_view import cell_values
+from qkvlib.widgets.temperature import TAUS
 
 FIELDS = ("Q", "K", "V", "S", "A", "Z")
 
@@ -454,3 +465,331 @@ def test_text_forms(explorer):
     assert repr(explorer.editors["W_q"]) == (
         "[widget: editor for W_q, a grid of 4 x 3 entries]")
     assert repr(explorer.panels["A"]).startswith("Heatmap of A")
+
+
+def test_on_redraw_follows_every_redraw(explorer):
+    seen = []
+    explorer.on_redraw(lambda e: seen.append(e.matrices()["A"][1, 2]))
+    explorer.set_entry("W_q", 1, 2, 2)
+    explorer.set_entry("W_q", 1, 2, "oops")
+    assert len(seen) == 1 and explorer.redraws == 1
+
+
+# The projection explorer of notebook 02 -----------------------------
+
+
+@pytest.fixture
+def projection(weights):
+    tokens, X, W_q, W_k, W_v = weights
+    features = qk.load_example("cat-eats-fish").features
+    return ProjectionExplorer(tokens, X, W_q, features=features)
+
+
+def test_projection_opens_on_q(weights, projection):
+    tokens, X, W_q, W_k, W_v = weights
+    shown = projection.matrices()
+    np.testing.assert_array_equal(shown["Q"], qk.project(X, W_q))
+    np.testing.assert_array_equal(shown["moved"], np.zeros((3, 3)))
+    assert projection.panels["Q"].title == "Q = X W_q  (3, 3)"
+    assert projection.panels["moved"].title == "Q - Q at the start  (3, 3)"
+    assert projection.editor.row_labels == ["animal", "action", "food",
+                                            "small"]
+    assert projection.summary.value == (
+        "Q is as at the start: no entry has moved.")
+
+
+def test_projection_edit_moves_one_column(weights, projection):
+    """The live version of notebook 02's edit: W_q[3, 0] += 0.5."""
+    tokens, X, W_q, W_k, W_v = weights
+    projection.set_entry(3, 0, "1.449")
+    W_q_edited = W_q.copy()
+    W_q_edited[3, 0] = 1.449
+    shown = projection.matrices()
+    np.testing.assert_array_equal(shown["Q"], qk.project(X, W_q_edited))
+    np.testing.assert_allclose(shown["moved"][:, 0], X[:, 3] * 0.5,
+                               atol=1e-3)
+    assert projection.panels["moved"].values == cell_values(shown["moved"])
+    assert [row[0] for row in projection.panels["moved"].values] == [
+        0.3, 0.0, 0.4]
+    assert projection.summary.value == (
+        "Q moved in column 0 only: Cat +0.300, eats +0.000, fish +0.400.")
+    projection.set_entry(0, 2, "1")
+    assert projection.summary.value == (
+        "Q moved in columns 0 and 2; the largest move is +1.153 (Cat, "
+        "column 2).")
+
+
+def test_projection_bad_input_keeps_state(weights, projection):
+    tokens, X, W_q, W_k, W_v = weights
+    projection.set_entry(3, 0, "1,5")
+    assert projection.editor.message.value == (
+        "W_q[3, 0]: '1,5' is not a number (use a point for decimals: "
+        "0.5); kept 0.949.")
+    np.testing.assert_array_equal(projection.matrices()["Q"],
+                                  qk.project(X, W_q))
+
+
+def test_projection_names_and_checks(weights):
+    tokens, X, W_q, W_k, W_v = weights
+    view = ProjectionExplorer(tokens, X, W_v, name="W_v")
+    assert view.panels["V"].title == "V = X W_v  (3, 3)"
+    assert view.panels["V"].col_title == "feature of v"
+    assert repr(view) == "[widget: edit W_v and watch V = X W_v move]"
+    with pytest.raises(ValueError, match="name must be one of"):
+        ProjectionExplorer(tokens, X, W_q, name="W_x")
+    with pytest.raises(ValueError, match="W must have shape"):
+        ProjectionExplorer(tokens, X, W_q.T)
+    with pytest.raises(ValueError, match="one label per row"):
+        ProjectionExplorer(tokens[:2], X, W_q)
+
+
+# The scaling explorer of notebook 04 --------------------------------
+
+
+@pytest.fixture
+def trials():
+    """Notebook 04's draws: after the weights, 200 rows of 10 keys."""
+    rng = np.random.default_rng(55)
+    qk.init_weights(4, 3, rng)
+    S_trials = {}
+    for d_k in (4, 16, 64, 256, 1024):
+        Q_trial = rng.normal(size=(200, 1, d_k))
+        K_trial = rng.normal(size=(200, 10, d_k))
+        S_trials[d_k] = (Q_trial * K_trial).sum(axis=-1)
+    return S_trials
+
+
+def test_scaling_reads_the_table_of_notebook_04(trials):
+    scaling = ScalingExplorer(trials)
+    assert scaling.line.value == (
+        "d_k = 4, divided by sqrt(d_k) = 2.0: variance of the scores "
+        "1.101; mean largest weight 0.326 (even weights: 0.100).")
+    scaling.d_k.value = 1024
+    assert scaling.line.value == (
+        "d_k = 1024, divided by sqrt(d_k) = 32.0: variance of the scores "
+        "0.934; mean largest weight 0.305 (even weights: 0.100).")
+    assert scaling.panel.selected_rows == [4]
+    scaling.scale.value = False
+    assert scaling.line.value == (
+        "d_k = 1024, not scaled: variance of the scores 956.1; mean "
+        "largest weight 0.951 (even weights: 0.100).")
+    assert scaling.panel.title == "unscaled: Q K^T  (5, 10)"
+
+
+@pytest.mark.parametrize("scale", [True, False])
+def test_scaling_shows_the_heatmaps_of_notebook_04(trials, scale):
+    scaling = ScalingExplorer(trials)
+    scaling.scale.value = scale
+    expected = np.stack([
+        np.sort(qk.softmax(S / np.sqrt(d_k) if scale else S),
+                axis=1)[:, ::-1].mean(axis=0)
+        for d_k, S in trials.items()])
+    np.testing.assert_array_equal(scaling.shown(), expected)
+    assert scaling.panel.values == cell_values(expected)
+    assert scaling.panel.rows == ["4", "16", "64", "256", "1024"]
+
+
+def test_scaling_checks_its_input():
+    with pytest.raises(ValueError, match="at least one width"):
+        ScalingExplorer({})
+    with pytest.raises(ValueError, match="positive whole numbers"):
+        ScalingExplorer({0.5: np.zeros((2, 2))})
+    with pytest.raises(ValueError, match="same n_keys"):
+        ScalingExplorer({4: np.zeros((2, 2)), 16: np.zeros((2, 3))})
+    with pytest.raises(ValueError, match="finite matrix"):
+        ScalingExplorer({4: np.zeros(3)})
+
+
+# The temperature explorer of notebook 05 ----------------------------
+
+
+@pytest.fixture
+def temperature(weights):
+    tokens, X, W_q, W_k, W_v = weights
+    S = qk.self_attention(X, W_q, W_k, W_v).S
+    return S, TemperatureExplorer(tokens, S, query="eats")
+
+
+def test_temperature_opens_on_a(temperature):
+    S, explorer = temperature
+    np.testing.assert_array_equal(explorer.weights(), qk.softmax(S))
+    assert explorer.tau == 1.0
+    assert explorer.panel.title == "A = softmax(S)  (3, 3)"
+    assert explorer.panel.selected_rows == [1]
+    assert explorer.line.value == (
+        "tau = 1: eats gives Cat 0.528, eats 0.172, fish 0.300; a lookup "
+        "gives 1.000 to one key, an average 0.333 to each.")
+
+
+@pytest.mark.parametrize("tau", TAUS)
+def test_temperature_follows_the_slider(temperature, tau):
+    S, explorer = temperature
+    explorer.temperature.value = tau
+    A = qk.softmax(S / tau)
+    np.testing.assert_array_equal(explorer.weights(), A)
+    assert explorer.panel.values == cell_values(A)
+    assert explorer.line.value.startswith(
+        f"tau = {tau:g}: eats gives Cat {A[1, 0]:.3f}, eats "
+        f"{A[1, 1]:.3f}, fish {A[1, 2]:.3f};")
+
+
+def test_temperature_ends_are_the_table_of_notebook_05(temperature):
+    S, explorer = temperature
+    explorer.temperature.value = 0.05
+    assert explorer.line.value.startswith(
+        "tau = 0.05: eats gives Cat 1.000, eats 0.000, fish 0.000;")
+    explorer.temperature.value = 50
+    assert explorer.line.value.startswith(
+        "tau = 50: eats gives Cat 0.337, eats 0.330, fish 0.333;")
+    assert explorer.panel.title == "A = softmax(S / 50)  (3, 3)"
+
+
+def test_temperature_drag_is_at_most_two_redraws(temperature):
+    S, explorer = temperature
+    runs = explorer._coalescer.runs
+
+    async def drag():
+        for tau in TAUS * 10:
+            explorer.temperature.value = tau
+            await asyncio.sleep(0)
+        await asyncio.sleep(0.2)
+
+    asyncio.run(drag())
+    assert 1 <= explorer._coalescer.runs - runs <= 2
+    assert explorer.panel.values == cell_values(qk.softmax(S / 50))
+
+
+def test_temperature_checks_and_masks(weights):
+    tokens = weights[0]
+    S = np.where(qk.causal_mask(3), np.zeros((3, 3)), -np.inf)
+    explorer = TemperatureExplorer(tokens, S)
+    assert explorer.line.value.startswith(
+        "tau = 1: Cat gives Cat 1.000, eats 0.000, fish 0.000;")
+    assert explorer.panel.values[0] == [1.0, 0.0, 0.0]
+    with pytest.raises(ValueError, match="query must be one of"):
+        TemperatureExplorer(tokens, S, query="dog")
+    with pytest.raises(ValueError, match=r"shape \(n_tokens, n_tokens\)"):
+        TemperatureExplorer(tokens, np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        TemperatureExplorer(tokens, np.full((3, 3), np.nan))
+
+
+# The puzzles of notebook 06 -----------------------------------------
+
+
+def test_puzzle_eats_on_fish_is_solvable(weights):
+    """The solution the notebook gives: 2 in W_q[1, 2] and W_k[2, 2]."""
+    tokens, X, W_q, W_k, W_v = weights
+    explorer = PipelineExplorer(tokens, X, W_q, W_k, W_v, query="eats")
+    puzzle = Puzzle(explorer, WeightGoal("eats", "fish", more_than=0.6))
+    assert puzzle.task.value == (
+        "<b>Puzzle: make eats put more than 0.60 of its weight on "
+        "fish.</b>")
+    assert not puzzle.solved
+    assert puzzle.status.value == (
+        "eats gives 0.30 of its weight to fish; target: more than 0.60; "
+        "0.30 to go")
+    explorer.set_entry("W_q", 1, 2, "2")
+    assert not puzzle.solved
+    assert puzzle.status.value == (
+        "eats gives 0.37 of its weight to fish; target: more than 0.60; "
+        "0.23 to go")
+    explorer.set_entry("W_k", 2, 2, "oops")
+    assert puzzle.status.value.endswith("0.23 to go")
+    explorer.set_entry("W_k", 2, 2, "2")
+    assert puzzle.solved
+    assert puzzle.status.value == (
+        "Solved: eats gives 0.72 of its weight to fish, more than 0.60.")
+    W_q, W_k = W_q.copy(), W_k.copy()
+    W_q[1, 2] = W_k[2, 2] = 2.0
+    A = qk.self_attention(X, W_q, W_k, W_v).A
+    assert A[1, 2] > 0.6
+    np.testing.assert_array_equal(explorer.matrices()["A"], A)
+    # Undoing one edit unsolves it again.
+    explorer.editors["W_k"].reset_button.click()
+    assert not puzzle.solved
+
+
+def test_puzzle_every_token_on_itself_is_solvable(weights):
+    """Identity-like on W_q and W_k, then 3 on W_q's diagonal."""
+    tokens, X, W_q, W_k, W_v = weights
+    explorer = PipelineExplorer(tokens, X, W_q, W_k, W_v)
+    puzzle = Puzzle(explorer, SelfGoal(more_than=0.5))
+    assert puzzle.status.value == (
+        "on themselves: Cat 0.56, eats 0.17, fish 0.28; target: more than "
+        "0.50 each; eats has 0.33 to go, fish has 0.22 to go")
+    explorer.editors["W_q"].identity_button.click()
+    explorer.editors["W_k"].identity_button.click()
+    assert puzzle.status.value == (
+        "on themselves: Cat 0.40, eats 0.45, fish 0.43; target: more than "
+        "0.50 each; Cat has 0.10 to go, eats has 0.05 to go, fish has "
+        "0.07 to go")
+    A = explorer.matrices()["A"]
+    assert (A.argmax(axis=1) == [0, 1, 2]).all()
+    for i in range(3):
+        explorer.set_entry("W_q", i, i, "3")
+    assert puzzle.solved
+    assert puzzle.status.value == (
+        "Solved: on themselves: Cat 0.53, eats 0.69, fish 0.61; every one "
+        "more than 0.50.")
+    W_q_solved = 3 * np.eye(4, 3)
+    A = qk.self_attention(X, W_q_solved, np.eye(4, 3), W_v).A
+    assert (np.diag(A) > 0.5).all()
+
+
+def test_puzzle_locks_the_controls(weights):
+    explorer = PipelineExplorer(*weights)
+    explorer.temperature.value = 0.1
+    explorer.causal.value = True
+    puzzle = Puzzle(explorer, SelfGoal())
+    assert explorer.temperature_value == 1.0
+    assert explorer.scale.value and not explorer.causal.value
+    assert explorer.temperature.disabled and explorer.causal.disabled
+    assert explorer.scale.disabled
+    assert puzzle.status.value.startswith("on themselves: Cat 0.56,")
+
+
+def test_goal_texts_and_checks():
+    goal = WeightGoal("eats", "fish", 0.6)
+    A = np.array([[0.5, 0.5], [0.401, 0.599]])
+    assert goal.check(["eats", "fish"], A) == (False, (
+        "eats gives 0.50 of its weight to fish; target: more than 0.60; "
+        "0.10 to go"))
+    close = np.array([[0.402, 0.598], [0.5, 0.5]])
+    assert goal.check(["eats", "fish"], close)[1].endswith(
+        "0.60 of its weight to fish; target: more than 0.60; less than "
+        "0.01 to go")
+    with pytest.raises(ValueError, match="query must be one of"):
+        goal.check(["Cat", "dog"], A)
+    with pytest.raises(ValueError, match="more_than must lie between"):
+        SelfGoal(1.5)
+    with pytest.raises(TypeError, match="PipelineExplorer"):
+        Puzzle("explorer", goal)
+
+
+# What each widget leaves in a stored notebook -----------------------
+
+
+def stand_ins(weights, trials):
+    tokens, X, W_q, W_k, W_v = weights
+    S = qk.self_attention(X, W_q, W_k, W_v).S
+    return {
+        "projection": ProjectionExplorer(tokens, X, W_q),
+        "scaling": ScalingExplorer(trials),
+        "temperature": TemperatureExplorer(tokens, S, query="eats"),
+        "puzzle": Puzzle(PipelineExplorer(tokens, X, W_q, W_k, W_v),
+                         WeightGoal("eats", "fish", 0.6)),
+    }
+
+
+@pytest.mark.parametrize("kind", ["projection", "scaling", "temperature",
+                                  "puzzle"])
+def test_new_widgets_keep_a_picture_when_stored(weights, trials, kind):
+    widget = stand_ins(weights, trials)[kind]
+    data = widget._repr_mimebundle_()
+    assert set(data) == {build_notebooks.WIDGET_VIEW, "image/png",
+                         "text/plain"}
+    assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
+    first, *rest = data["text/plain"].splitlines()
+    assert first == repr(widget)
+    assert rest[-1].startswith("Heatmap of ")

@@ -222,6 +222,7 @@ class PipelineExplorer(ipywidgets.VBox):
 
         self._coalescer = Coalescer(self._redraw)
         self._shown: dict[str, np.ndarray] = {}
+        self._redraw_callbacks: list = []
         for editor in self.editors.values():
             editor.on_change(lambda _: self._coalescer.request())
         for control in (self.query, self.temperature, self.scale,
@@ -287,6 +288,14 @@ class PipelineExplorer(ipywidgets.VBox):
     def tie(self) -> None:
         """Copy W_q into W_k, as the "tie W_q = W_k" button does."""
         self.editors["W_k"].set_matrix(self.editors["W_q"].value)
+
+    def on_redraw(self, callback) -> None:
+        """Call ``callback(explorer)`` after each redraw of the panels.
+
+        A puzzle's check uses it to follow every edit; the panels show
+        the new matrices by then, and ``matrices()`` returns them.
+        """
+        self._redraw_callbacks.append(callback)
 
     def matrices(self) -> dict[str, np.ndarray]:
         """Return copies of the matrices the panels show now.
@@ -369,6 +378,8 @@ class PipelineExplorer(ipywidgets.VBox):
         if "Y" in panels:
             panels["Y"].update(shown["Y"], selected_rows=[q])
         self.summary.value = attention_summary(self.tokens, A, q)
+        for callback in self._redraw_callbacks:
+            callback(self)
 
     # Display ---------------------------------------------------------
 

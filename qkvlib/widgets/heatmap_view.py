@@ -18,7 +18,7 @@ import numpy as np
 import traitlets
 
 from .._checks import as_numbers
-from ..plotting import _describe
+from ..plotting import Heatmap, _describe, heatmap
 
 _KINDS = ("weights", "signed")
 
@@ -153,6 +153,7 @@ token (eats, fish). Largest 0.75 at (Cat, fish).
         if title is not None:
             self._symbol = title
         symbol = self._symbol
+        self._M = M.copy()
         finite = M[np.isfinite(M)]
         limit = float(np.abs(finite).max()) if finite.size else 1.0
         with self.hold_sync():
@@ -165,6 +166,17 @@ token (eats, fish). Largest 0.75 at (Cat, fish).
             self.marked_cells = [[int(i), int(j)] for i, j in marked_cells]
             self.summary = _describe(M, symbol or "a matrix", rows, cols,
                                      self.row_title, self.col_title)
+
+    def picture(self) -> Heatmap:
+        """Draw what the view shows now with ``qkvlib.heatmap``.
+
+        The static picture a stored notebook keeps in place of the live
+        view: same matrix, labels, symbol, colour map and axis titles.
+        """
+        return heatmap(self._M, self.rows, self.cols, title=self._symbol,
+                       kind=self.kind, row_title=self.row_title,
+                       col_title=self.col_title,
+                       colorbar_label=self.colorbar_label)
 
     def __repr__(self) -> str:
         return self.summary
