@@ -21,6 +21,11 @@ Part (c), coalescing: how many redraws 100 quick temperature changes
 cause, headless with an event loop and in a real kernel that receives
 them as 100 comm messages, as from a dragged slider.
 
+Part (d), the notebooks' other widgets: the kernel-side cost of one
+edit of ``ProjectionExplorer`` (02), one slider step of
+``TemperatureExplorer`` (05) and one edit of an explorer inside a
+``Puzzle`` (06, status line included), median over 50.
+
 Each figure is printed with its target; nothing here asserts, because
 timings on a shared two-core machine are noisy.
 """
@@ -302,10 +307,54 @@ def bench_bursts() -> None:
     print(f"target: at most 2 redraws, ending on tau = {final:.3g}")
 
 
+def median_ms(step, n: int = EDITS, warm: int = 5) -> float:
+    """Return the median milliseconds of ``step(k)`` over n calls."""
+    times = []
+    for k in range(n + warm):
+        started = time.perf_counter()
+        step(k)
+        if k >= warm:
+            times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1e3
+
+
+def bench_notebook_widgets() -> None:
+    """Print part (d): the widgets of notebooks 02, 05 and 06."""
+    from qkvlib.widgets import (
+        PipelineExplorer,
+        ProjectionExplorer,
+        Puzzle,
+        TemperatureExplorer,
+        WeightGoal,
+    )
+    from qkvlib.widgets.temperature import TAUS
+
+    print()
+    print("== (d) the widgets of notebooks 02, 05 and 06 ==")
+    tokens, X, W_q, W_k, W_v, _ = cat_eats_fish()
+    values = edit_values(EDITS + 5)
+    projection = ProjectionExplorer(tokens, X, W_q)
+    ms = median_ms(lambda k: projection.set_entry(k % 4, k % 3,
+                                                  values[k]))
+    print(f"{'02 projection explorer, one edit':44s} {ms:7.2f} ms")
+    S = qk.self_attention(X, W_q, W_k, W_v).S
+    slider = TemperatureExplorer(tokens, S, query="eats")
+    ms = median_ms(lambda k: setattr(slider.temperature, "value",
+                                     TAUS[k % len(TAUS)]))
+    print(f"{'05 temperature explorer, one slider step':44s} {ms:7.2f} ms")
+    puzzle = Puzzle(PipelineExplorer(tokens, X, W_q, W_k, W_v),
+                    WeightGoal("eats", "fish", 0.6))
+    ms = median_ms(lambda k: puzzle.explorer.set_entry(
+        "W_q", k % 4, k % 3, values[k]))
+    print(f"{'06 puzzle explorer and status, one edit':44s} {ms:7.2f} ms; "
+          "target at most 17 ms")
+
+
 def main() -> int:
     bench_browser_route()
     bench_matplotlib_route()
     bench_bursts()
+    bench_notebook_widgets()
     return 0
 
 
