@@ -445,10 +445,15 @@ class MiniLM:
     def unknown_words(self, text: str) -> list[str]:
         """Return the words of ``text`` that ``tokenize`` makes [UNK].
 
+        A word is listed once per occurrence, lower-cased and without
+        accents as the tokenizer reads it: a word with a piece whose
+        row does not ship, and a word that not even the model's full
+        vocabulary can cut (an emoji, most other scripts).
+
         Examples
         --------
-        >>> load_minilm().unknown_words("The cat met a quokka")
-        ['quokka']
+        >>> load_minilm().unknown_words("The cat met a quokka 🙂")
+        ['quokka', '🙂']
         """
         return self._encode(text)[1]
 
@@ -457,7 +462,10 @@ class MiniLM:
         unknown = []
         for word, pieces in self._wordpiece.words(text):
             ids = [self.vocabulary[piece] for piece in pieces]
-            if all(i in self.shipped_ids for i in ids):
+            # [UNK] alone: not even the full vocabulary can cut the
+            # word (an emoji, a rare script); it is unknown here too.
+            if pieces != [UNK] and all(i in self.shipped_ids
+                                       for i in ids):
                 pairs.extend(zip(pieces, ids))
             else:
                 unknown.append(word)

@@ -165,6 +165,13 @@ def test_a_word_outside_the_shipped_vocabulary_is_one_unk(model):
     assert model.unknown_words("The cat met a quokka.") == ["quokka"]
 
 
+def test_words_no_vocabulary_can_cut_are_unknown_too(model):
+    text = "ok 🙂 Привет " + "x" * 101
+    assert model.tokenize(text) == ["[CLS]", "ok", "[UNK]", "[UNK]",
+                                    "[UNK]", "[SEP]"]
+    assert model.unknown_words(text) == ["🙂", "привет", "x" * 101]
+
+
 def test_wordpiece_is_greedy_longest_match_first():
     pieces = WordPiece(parse_vocab("[UNK]\nun\nuna\n##able\n##ble\nab\n"))
     assert pieces.tokenize("unable") == ["una", "##ble"]
