@@ -63,9 +63,9 @@ def drop_widget_views(nb: nbformat.NotebookNode) -> None:
     A widget view needs its live model; stored without one, JupyterLab
     shows an error where the widget was. What else the output holds
     stays: the text form (a sentence for the qkvlib widgets) and, for
-    ``qkvlib.widgets.PipelineExplorer``, a PNG of its opening state, so
-    GitHub and a fresh JupyterLab show a picture where the widget will
-    be once the cell runs again.
+    the explorers of ``qkvlib.widgets``, a PNG of their opening state,
+    so GitHub and a fresh JupyterLab show a picture where the widget
+    will be once the cell runs again.
     """
     for cell in nb.cells:
         for out in cell.get("outputs", []):

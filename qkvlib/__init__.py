@@ -1,8 +1,9 @@
 """qkvlib: the attention arithmetic of the qkv-notebooks series.
 
 The maths modules (projection, softmax, masks, attention) import only
-numpy. ``show`` and ``heatmap`` sit above them; the widgets of later
-notebooks will too. Importing qkvlib changes no settings. The trained
+numpy. ``show`` and ``heatmap`` sit above them, and so do the live
+widgets in ``qkvlib.widgets``, which ``import qkvlib`` does not load.
+Importing qkvlib changes no settings. The trained
 model of notebook 09 is in ``qkvlib.minilm`` (``load_minilm``) and its
 tokenizer in ``qkvlib.wordpiece``.
 """
