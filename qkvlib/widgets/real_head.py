@@ -16,7 +16,6 @@ import ipywidgets
 import numpy as np
 
 from ..minilm import MiniLM
-from ..plotting import heatmap
 from ..wordpiece import CLS, SEP, UNK
 from ._stored import with_picture
 from .heatmap_view import HeatmapView
@@ -365,13 +364,12 @@ class RealHeadExplorer(ipywidgets.VBox):
     def _repr_mimebundle_(self, **kwargs):
         """Give the live view, a PNG of the weights shown, and text.
 
-        The PNG is ``qkvlib.heatmap`` of the weights with the title
-        notebook 09 gives its own figures, so a stored notebook shows
-        the static figure of the widget's state where the widget will
-        be once the cell runs again.
+        The PNG is the panel's ``picture()``: ``qkvlib.heatmap`` of the
+        weights with the title notebook 09 gives its own figures, so a
+        stored notebook shows the static figure of the widget's state
+        where the widget will be once the cell runs again.
         """
-        picture = heatmap(self._A, self.tokens, self.tokens,
-                          title=head_title(LAYER, self.head))
+        picture = self.panel.picture()
         text = (f"{self!r}\nOn {self._text!r}, head {self.head}: "
                 f"{self.summary_line} {self.note_line}")
         return with_picture(super()._repr_mimebundle_(**kwargs), picture,
