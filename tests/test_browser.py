@@ -7,7 +7,7 @@ Kernel menu as a reader would, and fails on a traceback outside cells
 tagged ``raises-exception``, on "Error displaying widget", on a cell
 that never ran, and on any browser console error or page error.
 
-After a clean run, notebooks 05 and 06 also have their live widgets
+After a clean run, notebooks 05, 06 and 09 also have their live widgets
 driven with the keyboard, as a reader would: 06 gets a new value typed
 into a W_q entry of the pipeline explorer, and the test checks that the
 pixels of the A panel change, that the number shown in one cell of A is
@@ -15,7 +15,11 @@ the one ``qkvlib.self_attention`` computes for the edited weights, and
 that the summary line follows; it also prints how long the page takes
 from the Enter key to the new numbers in the panel. 05 gets its
 temperature slider moved with End and the arrow keys, and the weights
-shown must be ``qkvlib.softmax(S / tau)`` for the new tau.
+shown must be ``qkvlib.softmax(S / tau)`` for the new tau. 09 gets a
+sentence of our own typed into the real-model widget: the heatmap's
+labels must be its tokens and its numbers those of
+``MiniLM.attention``; then another query and head are picked, and a
+text too long for the model must leave a message and the last picture.
 
 The notebooks are copied into a temporary folder that is the server's
 root, so the test writes nothing into ``notebooks/``. Set
@@ -46,6 +50,7 @@ import pytest
 
 import qkvlib as qk
 from qkvlib.widgets.explorer import attention_summary
+from qkvlib.widgets.real_head import unknown_note, weight_summary
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = Path(
@@ -692,4 +697,98 @@ def _drive_temperature(page, cells):
     check(0.1)
 
 
-LIVE_CHECKS = {"05": _drive_temperature, "06": _drive_explorer}
+# 09: the heatmap's SVG labels, column labels first, then row labels.
+LABELS_JS = """
+(figure) => [...figure.querySelectorAll('svg > text.qkv-hm-label')]
+  .map((node) => node.textContent)
+"""
+REAL_OPENING = "The kitten chased a moth across the kitchen."
+# A sentence of our own, not in the notebook: two of its words are
+# not in the shipped vocabulary.
+REAL_TYPED = "My dog sleeps on the warm sofa"
+
+
+def _labels(panel, n_tokens):
+    shown = panel.evaluate(LABELS_JS)
+    return shown[:n_tokens], shown[n_tokens:2 * n_tokens]
+
+
+def _expect_row(panel, A, row, timeout):
+    from playwright.sync_api import expect
+
+    for j in range(A.shape[1]):
+        expect(panel.locator(f'g[data-row="{row}"][data-col="{j}"] text')
+               ).to_have_text(_shown(A[row, j]), timeout=timeout)
+
+
+def _drive_real_head(page, cells):
+    """09: type a sentence of our own; read the real head's heatmap."""
+    from playwright.sync_api import expect
+
+    model = qk.load_minilm()
+    timeout = WIDGET_TIMEOUT * 1000
+    cell = _cell_with(page, cells, "RealHeadExplorer(model, text")
+    box = cell.locator(".widget-text input")
+    panel = cell.locator('figure.qkv-hm[data-panel="A"]')
+    summary = cell.locator('[role="status"]')
+    note = cell.locator(".widget-html",
+                        has_text=re.compile(r"^(Became|Every word)"))
+    alert = cell.locator('[role="alert"]')
+
+    # The opening state: notebook 09's typed sentence, head 2.
+    tokens, X = model.embed(REAL_OPENING)
+    A = model.attention(X, 0, 2)
+    expect(box).to_have_value(REAL_OPENING, timeout=timeout)
+    _expect_row(panel, A, tokens.index("kitchen"), timeout)
+    assert _labels(panel, len(tokens)) == (tokens, tokens)
+
+    # A sentence of our own, typed with the keyboard, then Enter.
+    _type_into(page, box, REAL_TYPED)
+    tokens, X = model.embed(REAL_TYPED)
+    A = model.attention(X, 0, 2)
+    assert tokens == ["[CLS]", "my", "dog", "[UNK]", "on", "the", "warm",
+                      "[UNK]", "[SEP]"]
+    expect(panel.locator("svg > text.qkv-hm-title")).to_have_text(
+        f"A, layer 0 head 2  {A.shape}", timeout=timeout)
+    assert _labels(panel, len(tokens)) == (tokens, tokens)
+    for row in range(len(tokens)):
+        _expect_row(panel, A, row, timeout)
+    # The summary reads the last word, here an [UNK]; then the query
+    # selector picks "warm".
+    expect(summary).to_have_text(weight_summary(tokens, A, 7),
+                                 timeout=timeout)
+    q = tokens.index("warm")
+    query = cell.locator(".widget-dropdown", has=page.locator(
+        "label", has_text=re.compile(r"^query$"))).locator("select")
+    query.select_option(label=f"{q} · warm")
+    expect(summary).to_have_text(
+        "'warm' gives 1.00 of its weight to 'the'.", timeout=timeout)
+    expect(note).to_have_text(
+        unknown_note(model.unknown_words(REAL_TYPED)), timeout=timeout)
+    assert "'sleeps', 'sofa'" in note.inner_text()
+
+    # Another head, from the head selector: numbers that are not all
+    # 0 or 1.
+    head = cell.locator(".widget-dropdown", has=page.locator(
+        "label", has_text=re.compile(r"^head$"))).locator("select")
+    head.select_option("5")
+    A = model.attention(X, 0, 5)
+    expect(panel.locator("svg > text.qkv-hm-title")).to_have_text(
+        f"A, layer 0 head 5  {A.shape}", timeout=timeout)
+    _expect_row(panel, A, q, timeout)
+    assert 0.05 < A[q].max() < 0.95
+    expect(summary).to_have_text(weight_summary(tokens, A, q),
+                                 timeout=timeout)
+
+    # Too long for the model: a message, and the heatmap kept.
+    _type_into(page, box, " ".join(["word"] * 500))
+    expect(alert).to_contain_text(
+        "that text makes 502 tokens and the model takes at most 128",
+        timeout=timeout)
+    expect(alert).to_contain_text(f"still shows '{REAL_TYPED}'.")
+    _expect_row(panel, A, q, timeout)
+    assert _labels(panel, len(tokens)) == (tokens, tokens)
+
+
+LIVE_CHECKS = {"05": _drive_temperature, "06": _drive_explorer,
+               "09": _drive_real_head}
