@@ -15,6 +15,22 @@ _ANNOTATE_UP_TO = 12
 _KINDS = ("weights", "signed")
 
 
+def as_heatmap_matrix(M) -> np.ndarray:
+    """Return M as a float64 matrix a heatmap can draw, or raise.
+
+    ``-inf`` (a masked score) is allowed; NaN and ``+inf`` are not.
+    """
+    M = as_numbers("M", M)
+    if M.ndim != 2:
+        raise ValueError(
+            f"M must be a 2-D array of shape (n_rows, n_cols); got shape "
+            f"{M.shape}"
+        )
+    if np.isnan(M).any() or np.isposinf(M).any():
+        raise ValueError("M must not hold NaN or +inf")
+    return M
+
+
 def _labels(name: str, labels, n: int) -> list[str]:
     if labels is None:
         return [str(i) for i in range(n)]
@@ -177,14 +193,7 @@ token (eats, fish). Largest 0.75 at (Cat, fish).
     from matplotlib.colors import TwoSlopeNorm
     from matplotlib.figure import Figure
 
-    M = as_numbers("M", M)
-    if M.ndim != 2:
-        raise ValueError(
-            f"M must be a 2-D array of shape (n_rows, n_cols); got shape "
-            f"{M.shape}"
-        )
-    if np.isnan(M).any() or np.isposinf(M).any():
-        raise ValueError("M must not hold NaN or +inf")
+    M = as_heatmap_matrix(M)
     if kind not in _KINDS:
         raise ValueError(f"kind must be one of {_KINDS}; got {kind!r}")
     if limit is not None and kind != "signed":

@@ -17,8 +17,7 @@ import anywidget
 import numpy as np
 import traitlets
 
-from .._checks import as_numbers
-from ..plotting import Heatmap, _describe, heatmap
+from ..plotting import Heatmap, _describe, as_heatmap_matrix, heatmap
 
 _KINDS = ("weights", "signed")
 
@@ -134,14 +133,7 @@ token (eats, fish). Largest 0.75 at (Cat, fish).
             If ``M`` is not 2-D, holds NaN or +inf, or a label list has
             the wrong length.
         """
-        M = as_numbers("M", M)
-        if M.ndim != 2:
-            raise ValueError(
-                f"M must be a 2-D array of shape (n_rows, n_cols); got "
-                f"shape {M.shape}"
-            )
-        if np.isnan(M).any() or np.isposinf(M).any():
-            raise ValueError("M must not hold NaN or +inf")
+        M = as_heatmap_matrix(M)
         rows = self.rows if rows is None else [str(r) for r in rows]
         cols = self.cols if cols is None else [str(c) for c in cols]
         if len(rows) != M.shape[0] or len(cols) != M.shape[1]:
