@@ -783,7 +783,8 @@ def _drive_real_head(page, cells):
     # Too long for the model: a message, and the heatmap kept.
     _type_into(page, box, " ".join(["word"] * 500))
     expect(alert).to_contain_text(
-        "that text makes 502 tokens and the model takes at most 128",
+        "that text makes 502 tokens and the shipped data cover at most "
+        "128 positions",
         timeout=timeout)
     expect(alert).to_contain_text(f"still shows '{REAL_TYPED}'.")
     _expect_row(panel, A, q, timeout)

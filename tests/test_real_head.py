@@ -159,9 +159,9 @@ def test_a_text_too_long_keeps_the_last_good_state(model, explorer):
     explorer.set_text(long_text)
     assert explorer.text_box.value == long_text
     assert explorer.message_line == (
-        "Not shown: that text makes 502 tokens and the model takes at "
-        "most 128, [CLS] and [SEP] included. The heatmap still shows "
-        "'The cat sat'.")
+        "Not shown: that text makes 502 tokens and the shipped data cover "
+        "at most 128 positions, [CLS] and [SEP] included. The heatmap "
+        "still shows 'The cat sat'.")
     assert 'role="alert"' in explorer.message.value
     assert_shows(explorer, model, "The cat sat", HEAD)
     np.testing.assert_array_equal(explorer.matrix(), before)

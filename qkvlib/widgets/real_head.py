@@ -170,7 +170,7 @@ class RealHeadExplorer(ipywidgets.VBox):
         If ``model`` is not a MiniLM, or ``text`` is not a str.
     ValueError
         If ``layer`` is not 0, ``head`` is out of range, or ``text``
-        has more tokens than the model takes.
+        has more tokens than the shipped position table covers (128).
 
     Notes
     -----
@@ -304,8 +304,8 @@ class RealHeadExplorer(ipywidgets.VBox):
         if len(tokens) > model.max_tokens:
             self._say(
                 f"Not shown: that text makes {len(tokens)} tokens and the "
-                f"model takes at most {model.max_tokens}, [CLS] and [SEP] "
-                "included. The heatmap still shows "
+                f"shipped data cover at most {model.max_tokens} positions, "
+                "[CLS] and [SEP] included. The heatmap still shows "
                 f"'{_short(self._text)}'."
             )
             return
