@@ -18,6 +18,7 @@ import ipywidgets
 import numpy as np
 
 from .._checks import as_matrix
+from ..plotting import _labels
 
 LIMIT = 1e6
 _SHOWN_CHARS = 20
@@ -330,14 +331,3 @@ class MatrixEditor(ipywidgets.VBox):
         n_rows, n_cols = self._M.shape
         return (f"[widget: editor for {self.name}, a grid of {n_rows} x "
                 f"{n_cols} entries]")
-
-
-def _labels(name: str, labels, n: int) -> list[str]:
-    if labels is None:
-        return [str(k) for k in range(n)]
-    labels = [str(label) for label in labels]
-    if len(labels) != n:
-        raise ValueError(
-            f"{name} must have {n} labels; got {len(labels)}"
-        )
-    return labels
