@@ -1,9 +1,9 @@
 """qkvlib: the attention arithmetic of the qkv-notebooks series.
 
-The maths modules (projection, softmax, masks, attention) import only
-numpy. ``show`` and ``heatmap`` sit above them, and so do the live
-widgets in ``qkvlib.widgets``, which ``import qkvlib`` does not load.
-Importing qkvlib changes no settings. The trained
+The maths modules (projection, softmax, masks, attention, heads)
+import only numpy. ``show`` and ``heatmap`` sit above them, and so do
+the live widgets in ``qkvlib.widgets``, which ``import qkvlib`` does
+not load. Importing qkvlib changes no settings. The trained
 model of notebook 09 is in ``qkvlib.minilm`` (``load_minilm``) and its
 tokenizer in ``qkvlib.wordpiece``.
 """
@@ -17,7 +17,13 @@ from .attention import (
 )
 from .display import show
 from .examples import Example, load_example
-from .masks import causal_mask
+from .heads import (
+    MultiHeadResult,
+    merge_heads,
+    multi_head_attention,
+    split_heads,
+)
+from .masks import causal_mask, padding_mask
 from .minilm import load_minilm
 from .plotting import heatmap
 from .projection import init_weights, project, qkv
@@ -26,17 +32,22 @@ from .softmax import softmax
 __all__ = [
     "AttentionResult",
     "Example",
+    "MultiHeadResult",
     "attention_weights",
     "causal_mask",
     "heatmap",
     "init_weights",
     "load_example",
     "load_minilm",
+    "merge_heads",
+    "multi_head_attention",
+    "padding_mask",
     "project",
     "qkv",
     "scores",
     "self_attention",
     "show",
     "softmax",
+    "split_heads",
     "weighted_sum",
 ]
