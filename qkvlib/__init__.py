@@ -5,7 +5,8 @@ import only numpy. ``show`` and ``heatmap`` sit above them, and so do
 the live widgets in ``qkvlib.widgets``, which ``import qkvlib`` does
 not load. Importing qkvlib changes no settings. The trained
 model of notebook 09 is in ``qkvlib.minilm`` (``load_minilm``) and its
-tokenizer in ``qkvlib.wordpiece``.
+tokenizer in ``qkvlib.wordpiece``. The exercises of notebooks 01 to 08
+are made with ``exercise(key, **context)`` (see ``qkvlib.exercises``).
 """
 
 from .attention import (
@@ -17,6 +18,7 @@ from .attention import (
 )
 from .display import show
 from .examples import Example, load_example
+from .exercises import exercise
 from .heads import (
     MultiHeadResult,
     merge_heads,
@@ -35,6 +37,7 @@ __all__ = [
     "MultiHeadResult",
     "attention_weights",
     "causal_mask",
+    "exercise",
     "heatmap",
     "init_weights",
     "load_example",

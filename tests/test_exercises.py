@@ -1,0 +1,338 @@
+"""The exercise machinery, and every exercise's contract.
+
+The contract tests run for every registered exercise: unsolved it says
+"not attempted", its own solution passes, each named mistake comes back
+under its own name, and no junk answer makes it raise. The tests after
+them type wrong answers the way a reader would, independently of the
+mistake values the exercise classes compute, and assert the message.
+"""
+
+import numpy as np
+import pytest
+
+import qkvlib as qk
+from qkvlib import exercises as ex
+
+
+def notebook_pool() -> dict:
+    """The names the notebooks' setup cells make for Cat eats fish."""
+    rng = np.random.default_rng(55)
+    example = qk.load_example("cat-eats-fish")
+    tokens, X = example.tokens, example.X
+    d_model, d_k = X.shape[1], 3
+    W_q, W_k, W_v = qk.init_weights(d_model, d_k, rng)
+    Q, K, V = qk.qkv(X, W_q, W_k, W_v)
+    S = qk.scores(Q, K)
+    return {
+        "tokens": tokens, "X": X, "d_model": d_model, "d_k": d_k,
+        "n_tokens": len(tokens), "W_q": W_q, "W_k": W_k, "W_v": W_v,
+        "Q": Q, "K": K, "V": V, "S": S, "A": qk.softmax(S),
+        "features": example.features,
+    }
+
+
+POOL = notebook_pool()
+KEYS = sorted(ex.catalogue())
+
+
+def make(key: str) -> ex.Exercise:
+    needs = ex._core._REGISTRY[key].needs
+    return qk.exercise(key, **{name: POOL[name] for name in needs})
+
+
+def named_mistakes(exercise: ex.Exercise) -> list[ex.Mistake]:
+    if isinstance(exercise, ex.ValueExercise):
+        return list(exercise.mistakes(**exercise.context))
+    if isinstance(exercise, ex.FunctionExercise):
+        return list(exercise.mistakes())
+    return []
+
+
+def solved_answer(exercise: ex.Exercise):
+    """Run the exercise's own solution code; return what it defines."""
+    namespace = {"np": np, "qk": qk, **exercise.context}
+    exec(exercise.solution_code, namespace)
+    if isinstance(exercise, ex.FunctionExercise):
+        return namespace[exercise.signature.split("(")[0]]
+    return namespace["answer"]
+
+
+def test_every_notebook_01_to_08_has_two_to_four_exercises():
+    counts = {f"{n:02d}": 0 for n in range(1, 9)}
+    for key in KEYS:
+        counts[key.split(".")[0]] += 1
+    assert all(2 <= c <= 4 for c in counts.values()), counts
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_unsolved_is_not_attempted(key):
+    feedback = make(key).check(None)
+    assert feedback.status == "not attempted"
+    assert feedback.message.startswith("Not attempted yet: ")
+    assert not feedback
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_own_solution_is_correct(key):
+    exercise = make(key)
+    feedback = exercise.check(solved_answer(exercise))
+    assert feedback.status == "correct", feedback
+    assert feedback.message.startswith("Correct: ")
+    assert feedback.mistake is None
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_each_named_mistake_is_recognised_by_its_name(key):
+    exercise = make(key)
+    for mistake in named_mistakes(exercise):
+        feedback = exercise.check(mistake.value)
+        assert feedback.status == "incorrect", (mistake.name, feedback)
+        assert feedback.mistake == mistake.name, (mistake.name, feedback)
+        assert feedback.message == (
+            f"Not yet: {mistake.name}. {mistake.explanation}"
+        )
+
+
+JUNK = ["abc", [[1.0, 2.0], [3.0]], {"a": 1}, 1 + 2j, np.nan,
+        float("inf"), True, object(), lambda: 1, [], np.ones((9, 9))]
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_junk_answers_never_raise(key):
+    exercise = make(key)
+    for junk in JUNK:
+        feedback = exercise.check(junk)
+        assert isinstance(feedback, ex.Feedback)
+        assert feedback.status == "incorrect", (junk, feedback)
+        assert feedback.message.startswith("Not yet: "), feedback
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_hints_are_graded_then_stop_at_the_last(key):
+    exercise = make(key)
+    total = len(exercise.hints)
+    assert total >= 2
+    texts = [str(exercise.hint()) for _ in range(total + 1)]
+    for number, text in enumerate(texts[:total], start=1):
+        assert text.startswith(f"Hint {number} of {total}: ")
+    assert texts[total] == texts[total - 1]
+    assert texts[total].endswith("solution() shows an answer.)")
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_solution_shows_the_code(key):
+    exercise = make(key)
+    text = str(exercise.solution())
+    assert text.startswith(f"One solution of exercise {key}:\n\n    ")
+    first_line = exercise.solution_code.strip().splitlines()[0]
+    assert f"    {first_line}" in text
+
+
+def test_unknown_key_and_missing_context_are_clear():
+    with pytest.raises(KeyError, match=r"no exercise '99\.1'; the "
+                                       r"exercises are 0"):
+        qk.exercise("99.1")
+    with pytest.raises(TypeError) as info:
+        qk.exercise("04.2", Q=POOL["Q"])
+    assert str(info.value) == (
+        "exercise 04.2 is missing K, d_model; make it with "
+        'qk.exercise("04.2", Q=Q, K=K, d_model=d_model)'
+    )
+    with pytest.raises(TypeError, match="does not use W_q"):
+        qk.exercise("05.1", W_q=POOL["W_q"])
+
+
+def test_context_is_copied():
+    Q = POOL["Q"].copy()
+    exercise = qk.exercise("04.2", Q=Q, K=POOL["K"], d_model=4)
+    right = Q @ POOL["K"].T / np.sqrt(3)
+    Q[:] = 0.0
+    assert exercise.check(right).correct
+
+
+def test_feedback_shows_as_text_and_html():
+    feedback = make("05.1").check([0.1, 0.2, 0.7])
+    assert repr(feedback).startswith("✘ Exercise 05.1: Not yet: ")
+    assert "border-left: 4px solid #b35900" in feedback._repr_html_()
+    tricky = ex.Feedback("01.1", "incorrect", "Not yet: <b> & co")
+    assert "&lt;b&gt; &amp; co" in tricky._repr_html_()
+
+
+# --- 04: a reader's typed answers
+
+Q, K, tokens = POOL["Q"], POOL["K"], POOL["tokens"]
+FISH, EATS = tokens.index("fish"), tokens.index("eats")
+
+
+def test_04_1_rounded_right_answer_and_typical_slips():
+    exercise = make("04.1")
+    right = round(float(Q[FISH] @ K[EATS] / np.sqrt(3)), 3)
+    assert exercise.check(right).correct
+    assert exercise.check(Q[EATS] @ K[FISH] / np.sqrt(3)).mistake == (
+        "query and key swapped")
+    assert exercise.check(Q[FISH] @ K[EATS] / 3).mistake == (
+        ex.DIVIDED_BY_D_K)
+    assert exercise.check(Q[FISH] @ K[EATS] / 2.0).mistake == (
+        ex.SQRT_D_MODEL)
+    feedback = exercise.check(Q[FISH] @ K[EATS])
+    assert feedback.message == (
+        "Not yet: no division by sqrt(d_k). The raw dot product still "
+        "has to be divided by sqrt(d_k) = sqrt(3)."
+    )
+
+
+def test_04_1_rounding_to_two_decimals_is_called_close():
+    exercise = make("04.1")
+    value = float(Q[FISH] @ K[EATS] / np.sqrt(3))
+    off = value + 0.004
+    assert exercise.check(off).message == (
+        "Not yet: close, but off by more than rounding; give at least "
+        "three decimals."
+    )
+
+
+def test_04_2_without_transpose_is_named_and_explained():
+    feedback = make("04.2").check(Q @ K / np.sqrt(3))
+    assert feedback.mistake == ex.NO_TRANSPOSE
+    assert "n_tokens = d_k = 3" in feedback.message
+    assert make("04.2").check((K @ Q.T) / np.sqrt(3)).mistake == (
+        ex.SCORES_TRANSPOSED)
+    assert make("04.2").check(Q @ K.T * np.sqrt(3)).mistake == (
+        ex.MULTIPLIED)
+
+
+def test_04_2_wrong_shape_says_both_shapes():
+    feedback = make("04.2").check((Q @ K.T)[:2])
+    assert feedback.message == (
+        "Not yet: the answer has shape (2, 3), but S = Q K^T / sqrt(d_k) "
+        "as an (n_tokens, n_tokens) array has shape (3, 3)."
+    )
+
+
+def test_04_3_function_mistakes_a_reader_writes():
+    exercise = make("04.3")
+
+    def plain(Q, K):
+        return Q @ K / np.sqrt(Q.shape[1])
+
+    def fixed(Q, K):
+        return np.dot(Q, K.T) / 3 ** 0.5
+
+    def right(Q, K):
+        return np.einsum("qd,kd->qk", Q, K) / np.sqrt(K.shape[-1])
+
+    assert exercise.check(plain).mistake == ex.NO_TRANSPOSE
+    assert exercise.check(fixed).mistake == "d_k written as the number 3"
+    assert exercise.check(right).correct
+
+
+def test_04_3_a_crashing_function_is_reported_not_raised():
+    def broken(Q, K):
+        return Q @ K.T / np.sqrt(d_k)  # noqa: F821, a typo
+
+    feedback = make("04.3").check(broken)
+    assert feedback.message == (
+        "Not yet: my_scores(Q, K) raised NameError: name 'd_k' is not "
+        "defined for Q and K of shape (3, 3)."
+    )
+
+
+def test_04_3_stub_and_missing_return():
+    def stub(Q, K):
+        raise NotImplementedError
+
+    def no_return(Q, K):
+        Q @ K.T
+
+    assert make("04.3").check(stub).status == "not attempted"
+    assert make("04.3").check(no_return).message == (
+        "Not yet: my_scores(Q, K) returned None for Q and K of shape "
+        "(3, 3); does it end with return?"
+    )
+
+
+# --- 05: a reader's typed answers
+
+S = POOL["S"]
+
+
+def test_05_1_typed_from_the_printout():
+    assert make("05.1").check([0.090, 0.245, 0.665]).correct
+    assert make("05.1").check((0.09, 0.2447, 0.6652)).correct
+    feedback = make("05.1").check(np.exp([1, 2, 3]))
+    assert feedback.mistake == "exps not divided by their sum"
+    feedback = make("05.1").check([1 / 6, 2 / 6, 3 / 6])
+    assert feedback.mistake == "scores divided by their sum, no exp"
+    assert make("05.1").check([0.1, 0.2]).message == (
+        "Not yet: the answer has 2 numbers, shape (2,), but the weights "
+        "of the row of scores [1, 2, 3], as three numbers has 3 numbers, "
+        "shape (3,)."
+    )
+
+
+def test_05_2_temperature_goal():
+    exercise = make("05.2")
+    weights = {tau: qk.softmax(S[EATS] / tau)[0] for tau in (0.1, 2.0)}
+    assert weights[0.1] > 0.9 > weights[2.0]
+    assert exercise.check(0.1).message == (
+        f"Correct: with tau = 0.1, eats gives Cat {weights[0.1]:.3f} of "
+        "its weight."
+    )
+    assert exercise.check(2).message == (
+        f"Not yet: with tau = 2, eats gives Cat {weights[2.0]:.3f}, not "
+        "more than 0.9. Try a tau below 1, not above it."
+    )
+    assert "positive" in exercise.check(0).message
+    assert "positive" in exercise.check(-0.1).message
+    assert exercise.check("0.1").message == (
+        "Not yet: tau should be one number; got str.")
+
+
+def test_05_3_mask_after_softmax_and_other_slips():
+    allowed = qk.causal_mask(3)
+    exercise = make("05.3")
+    after = qk.softmax(S)
+    after[~allowed] = 0.0
+    assert exercise.check(after).mistake == ex.MASK_AFTER_SOFTMAX
+    zeroed = np.where(allowed, S, 0)
+    assert exercise.check(qk.softmax(zeroed)).mistake == (
+        "masked scores set to 0 instead of -inf")
+    upper = np.triu(np.ones((3, 3), dtype=bool))
+    assert exercise.check(qk.softmax(np.where(upper, S, -np.inf))
+                          ).mistake == "mask the wrong way round"
+    columns = qk.softmax(np.where(allowed, S, -np.inf), axis=0)
+    assert exercise.check(columns).mistake == ex.WRONG_AXIS
+    assert exercise.check(qk.attention_weights(Q, K, allowed)).correct
+
+
+def test_05_4_softmax_functions_a_reader_writes():
+    exercise = make("05.4")
+
+    def columns(S):
+        e = np.exp(S)
+        return e / e.sum(axis=0)
+
+    def naive(S):
+        return np.exp(S) / np.exp(S).sum(axis=1, keepdims=True)
+
+    def shifted(S):
+        e = np.exp(S - S.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    assert exercise.check(columns).mistake == ex.WRONG_AXIS
+    assert exercise.check(naive).mistake == (
+        "no subtraction of the row maximum")
+    feedback = exercise.check(shifted)
+    assert feedback.mistake == "NaN for a row that may look at nothing"
+    assert feedback.message.startswith(
+        "Not yet: NaN for a row that may look at nothing. A row of all "
+        "-inf has maximum -inf")
+    assert exercise.check(lambda S: qk.softmax(S)).correct
+
+
+def test_function_checks_do_not_leak_warnings(recwarn):
+    def naive(S):
+        return np.exp(S) / np.exp(S).sum(axis=1, keepdims=True)
+
+    make("05.4").check(naive)
+    assert len(recwarn) == 0
