@@ -15,7 +15,12 @@ from qkvlib import exercises as ex
 
 
 def notebook_pool() -> dict:
-    """The names the notebooks' setup cells make for Cat eats fish."""
+    """The names the notebooks' setup cells make for Cat eats fish.
+
+    Every exercise is made from these names (those in its ``needs``)
+    for the contract tests. An exercise that needs a name not here
+    gets it added here, computed the way its notebook computes it.
+    """
     rng = np.random.default_rng(55)
     example = qk.load_example("cat-eats-fish")
     tokens, X = example.tokens, example.X
