@@ -14,6 +14,8 @@ state there.
 - ``ScalingExplorer``: slide d_k, switch the sqrt(d_k) scale, read the
   spread of the scores and the largest weight.
 - ``TemperatureExplorer``: slide tau in softmax(S / tau).
+- ``MaskBuilder``: switch causal and padding masks, flip single cells,
+  and read which keys each query may look at and the weights A.
 - ``PipelineExplorer``: edit X, W_q, W_k, W_v and watch Q, K, V, S, A
   and Z follow.
 - ``Puzzle`` with ``WeightGoal`` or ``SelfGoal``: edit the weights
@@ -24,11 +26,12 @@ from ._check import widget_check
 from .editor import MatrixEditor
 from .explorer import PipelineExplorer
 from .heatmap_view import HeatmapView
+from .masks import MaskBuilder
 from .projection import ProjectionExplorer
 from .puzzle import Puzzle, SelfGoal, WeightGoal
 from .scaling import ScalingExplorer
 from .temperature import TemperatureExplorer
 
-__all__ = ["HeatmapView", "MatrixEditor", "PipelineExplorer",
+__all__ = ["HeatmapView", "MaskBuilder", "MatrixEditor", "PipelineExplorer",
            "ProjectionExplorer", "Puzzle", "ScalingExplorer", "SelfGoal",
            "TemperatureExplorer", "WeightGoal", "widget_check"]
