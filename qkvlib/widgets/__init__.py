@@ -18,6 +18,8 @@ state there.
   and read which keys each query may look at and the weights A.
 - ``PipelineExplorer``: edit X, W_q, W_k, W_v and watch Q, K, V, S, A
   and Z follow.
+- ``HeadExplorer``: pick one head of a multi-head result and see its
+  weights A large, beside the other heads.
 - ``Puzzle`` with ``WeightGoal`` or ``SelfGoal``: edit the weights
   until the attention meets a goal, told how close after every edit.
 """
@@ -25,6 +27,7 @@ state there.
 from ._check import widget_check
 from .editor import MatrixEditor
 from .explorer import PipelineExplorer
+from .heads import HeadExplorer
 from .heatmap_view import HeatmapView
 from .masks import MaskBuilder
 from .projection import ProjectionExplorer
@@ -32,6 +35,7 @@ from .puzzle import Puzzle, SelfGoal, WeightGoal
 from .scaling import ScalingExplorer
 from .temperature import TemperatureExplorer
 
-__all__ = ["HeatmapView", "MaskBuilder", "MatrixEditor", "PipelineExplorer",
-           "ProjectionExplorer", "Puzzle", "ScalingExplorer", "SelfGoal",
-           "TemperatureExplorer", "WeightGoal", "widget_check"]
+__all__ = ["HeadExplorer", "HeatmapView", "MaskBuilder", "MatrixEditor",
+           "PipelineExplorer", "ProjectionExplorer", "Puzzle",
+           "ScalingExplorer", "SelfGoal", "TemperatureExplorer",
+           "WeightGoal", "widget_check"]
