@@ -341,3 +341,69 @@ def test_function_checks_do_not_leak_warnings(recwarn):
 
     make("05.4").check(naive)
     assert len(recwarn) == 0
+
+
+# --- 06: a reader's typed answers
+
+X, W_q, W_k, W_v = POOL["X"], POOL["W_q"], POOL["W_k"], POOL["W_v"]
+
+
+def test_06_1_amounts_either_side_of_the_goal():
+    exercise = make("06.1")
+    W_q_edited = W_q.copy()
+    W_q_edited[1, 1] += 2.0
+    weight = qk.self_attention(X, W_q_edited, W_k, W_v).A[1, 1]
+    assert exercise.check(2.0).message == (
+        f"Not yet: with 2 added, eats gives itself {weight:.3f}, not more "
+        "than 0.6. A larger amount pushes further."
+    )
+    assert "add a positive one" in exercise.check(-3).message
+    W_q_edited[1, 1] += 3.0
+    weight = qk.self_attention(X, W_q_edited, W_k, W_v).A[1, 1]
+    assert weight > 0.6
+    assert exercise.check(5).message == (
+        f"Correct: adding 5 makes W_q[1, 1] = {W_q_edited[1, 1]:.3f}, and "
+        f"eats gives itself {weight:.3f} of its weight."
+    )
+    assert exercise.check("4").status == "incorrect"
+
+
+def test_06_2_lookup_goal():
+    exercise = make("06.2")
+    W_q_new, W_k_new = W_q.copy(), W_k.copy()
+    W_q_new[1, 2] += 5.0
+    W_k_new[2, 2] += 5.0
+    assert exercise.check((W_q_new, W_k_new)).correct
+    assert exercise.check([W_q_new, W_k_new]).correct
+    feedback = exercise.check((W_q, W_k))
+    weight = qk.self_attention(X, W_q, W_k, W_v).A[1, 2]
+    assert feedback.message.startswith(
+        f"Not yet: eats gives fish {weight:.3f} of its weight, and Z[eats] "
+        "is still")
+    assert exercise.check((W_q_new.T, W_k_new)).message == (
+        "Not yet: W_q_new has shape (3, 4); it should have shape "
+        "(d_model, d_k) = (4, 3), so it looks transposed."
+    )
+    assert "pair" in exercise.check(W_q_new).message
+
+
+def test_06_3_functions_a_reader_writes():
+    exercise = make("06.3")
+
+    def with_keys(i, X, W_q, W_k, W_v):
+        Q, K = X @ W_q, X @ W_k
+        s = Q[i] @ K.T / np.sqrt(K.shape[1])
+        a = np.exp(s) / np.exp(s).sum()
+        return a @ K
+
+    def by_column(i, X, W_q, W_k, W_v):
+        A = qk.softmax(qk.scores(X @ W_q, X @ W_k))
+        return A[:, i] @ (X @ W_v)
+
+    def right(i, X, W_q, W_k, W_v):
+        return qk.self_attention(X, W_q, W_k, W_v).Z[i]
+
+    assert exercise.check(with_keys).mistake == ex.W_K_FOR_W_V
+    assert exercise.check(by_column).mistake == (
+        "column i of the weights instead of row i")
+    assert exercise.check(right).correct
