@@ -791,5 +791,43 @@ def _drive_real_head(page, cells):
     assert _labels(panel, len(tokens)) == (tokens, tokens)
 
 
-LIVE_CHECKS = {"05": _drive_temperature, "06": _drive_explorer,
+def _answer_exercise(page, cells):
+    """05: answer exercise 05.1 in its cell, wrong, then right."""
+    from playwright.sync_api import expect
+
+    cell = _cell_with(page, cells, 'qk.exercise("05.1")')
+    editor = cell.locator(".jp-InputArea-editor .cm-content")
+    output = cell.locator(".jp-OutputArea-output")
+    timeout = WIDGET_TIMEOUT * 1000
+    expect(output).to_have_text(
+        "… Exercise 05.1: Not attempted yet: replace None with the "
+        "weights of the row of scores [1, 2, 3], as three numbers, then "
+        "run the cell again.", timeout=timeout)
+
+    def answer(text):
+        editor.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.insert_text(
+            f'ex_1 = qk.exercise("05.1")\nanswer = {text}\n'
+            "ex_1.check(answer)")
+        page.keyboard.press("Shift+Enter")
+
+    answer("np.exp([1.0, 2.0, 3.0])")
+    expect(output).to_have_text(
+        "✘ Exercise 05.1: Not yet: exps not divided by their sum. These "
+        "are the exps; divide each by their sum so the weights add up "
+        "to 1.", timeout=timeout)
+    answer("[0.090, 0.245, 0.665]")
+    expect(output).to_have_text(
+        "✔ Exercise 05.1: Correct: each score is exponentiated and "
+        "divided by the sum of the three exps, 30.19.", timeout=timeout)
+
+
+def _drive_softmax(page, cells):
+    """05: the temperature slider, then one exercise checked."""
+    _drive_temperature(page, cells)
+    _answer_exercise(page, cells)
+
+
+LIVE_CHECKS = {"05": _drive_softmax, "06": _drive_explorer,
                "09": _drive_real_head}
