@@ -9,6 +9,8 @@ mistake values the exercise classes compute, and assert the message.
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import qkvlib as qk
 from qkvlib import exercises as ex
@@ -407,3 +409,22 @@ def test_06_3_functions_a_reader_writes():
     assert exercise.check(by_column).mistake == (
         "column i of the weights instead of row i")
     assert exercise.check(right).correct
+
+
+# --- any answer at all
+
+LEAVES = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(),
+    st.text(max_size=3), st.booleans(), st.none(), st.complex_numbers())
+ANSWERS = st.recursive(
+    LEAVES, lambda inner: st.lists(inner, max_size=4)
+    | st.tuples(inner, inner), max_leaves=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(answer=ANSWERS)
+def test_no_answer_makes_a_check_raise(answer):
+    for key in KEYS:
+        feedback = make(key).check(answer)
+        assert feedback.status in ("correct", "incorrect", "not attempted")
+        assert feedback.message
