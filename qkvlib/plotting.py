@@ -6,6 +6,7 @@ fast and changes no plotting settings; figures are built on their own
 """
 
 import io
+import math
 
 import numpy as np
 
@@ -79,9 +80,27 @@ def _place_axes(fig, n_rows, n_cols, rows, cols, rotate):
     return ax, cax
 
 
-def _two_decimals(value: float) -> str:
-    text = f"{value:.2f}"
-    return "0.00" if text == "-0.00" else text
+def cell_label(value: float) -> str:
+    """Label a cell in at most five characters, as heatmap.js does.
+
+    Two decimals below 100, whole numbers below 10,000, and one digit
+    with a power of ten beyond, so a typed 250000 still fits its cell
+    (as 3e5). Beyond two decimals, halves round away from zero, the
+    rule of JavaScript's ``toFixed`` and ``toExponential``, so the
+    browser's heatmap and this one show the same label.
+    """
+    if abs(value) < 99.995:
+        text = f"{value:.2f}"
+        return "0.00" if text == "-0.00" else text
+    sign = "-" if value < 0 else ""
+    size = abs(value)
+    if size < 9999.5:
+        return f"{sign}{math.floor(size + 0.5)}"
+    power = math.floor(math.log10(size))
+    digit = math.floor(size / 10**power + 0.5)
+    if digit == 10:
+        digit, power = 1, power + 1
+    return f"{sign}{digit}e{power}"
 
 
 class Heatmap:
@@ -255,7 +274,7 @@ token (eats, fish). Largest 0.75 at (Cat, fish).
                     continue
                 red, green, blue, _ = image.cmap(image.norm(M[i, j]))
                 light = 0.299 * red + 0.587 * green + 0.114 * blue > 0.5
-                ax.text(j, i, _two_decimals(M[i, j]), ha="center",
+                ax.text(j, i, cell_label(M[i, j]), ha="center",
                         va="center",
                         fontsize=9, color="black" if light else "white")
     description = _describe(M, title or "a matrix", rows, cols,

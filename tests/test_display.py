@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import qkvlib as qk
+from qkvlib.plotting import cell_label
 
 
 def test_show_prints_a_labelled_table_with_three_decimals():
@@ -106,3 +107,14 @@ def test_importing_qkvlib_changes_no_settings():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True,
                          text=True, check=True)
     assert run.stdout.strip() == "clean"
+
+
+@pytest.mark.parametrize("value, label", [
+    (0.004, "0.00"), (-0.004, "0.00"), (1.234, "1.23"), (-0.625, "-0.62"),
+    (99.994, "99.99"), (99.996, "100"), (-123.4, "-123"), (100.5, "101"),
+    (-100.5, "-101"), (9999.4, "9999"), (9999.6, "1e4"), (250000, "3e5"),
+    (-1e6, "-1e6"), (96000, "1e5"),
+])
+def test_cell_labels_fit_five_characters(value, label):
+    assert cell_label(value) == label
+    assert len(label) <= 5

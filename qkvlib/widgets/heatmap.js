@@ -118,9 +118,19 @@ function textColour(rgb) {
   return 0.299 * r + 0.587 * g + 0.114 * b > 0.5 ? "#000000" : "#ffffff";
 }
 
-function twoDecimals(value) {
-  const text = value.toFixed(2);
-  return text === "-0.00" ? "0.00" : text;
+// The same labels as cell_label in qkvlib/plotting.py: two decimals
+// below 100, whole numbers below 10,000, then one digit and a power of
+// ten, so that every label fits its cell.
+function cellLabel(value) {
+  if (Math.abs(value) < 99.995) {
+    const text = value.toFixed(2);
+    return text === "-0.00" ? "0.00" : text;
+  }
+  if (Math.abs(value) < 9999.5) {
+    return value.toFixed(0);
+  }
+  const [mantissa, power] = value.toExponential(0).split("e");
+  return `${mantissa}e${Number(power)}`;
 }
 
 function ticksFor(kind, limit) {
@@ -263,7 +273,7 @@ function update(parts, spec) {
   parts.rowTitle.textContent = spec.row_title;
   parts.barLabel.textContent = spec.colorbar_label;
   ticksFor(spec.kind, spec.limit).forEach((value, k) => {
-    parts.ticks[k].textContent = twoDecimals(value);
+    parts.ticks[k].textContent = cellLabel(value);
   });
   const table = spec.kind === "weights" ? VIRIDIS : RDBU_R;
   for (let i = 0; i < box.nRows; i += 1) {
@@ -280,7 +290,7 @@ function update(parts, spec) {
       } else {
         const rgb = lookup(table, position(value, spec.kind, spec.limit));
         rect.setAttribute("fill", cssColour(rgb));
-        shown = twoDecimals(value);
+        shown = cellLabel(value);
         if (text) {
           text.setAttribute("fill", textColour(rgb));
         }
