@@ -55,6 +55,8 @@ def assert_shows(explorer, result, head, query):
     others = [h for h in range(A.shape[0]) if h != head]
     assert explorer.other_heads == others
     assert len(explorer.others) == len(others)
+    assert [label.value for label in explorer.other_labels] == [
+        f"head {h}" for h in others]
     for view, h in zip(explorer.others, others, strict=True):
         assert view.values == cell_values(A[h])
         assert view.title == f"A, head {h}  {A[h].shape}"
@@ -247,7 +249,7 @@ def test_small_panels_are_heatmap_views_drawn_small(explorer):
         assert SMALL_CLASS in view._dom_classes
     css = str(SmallHeatmapView._css)
     assert str(HeatmapView._css) in css
-    assert f".{SMALL_CLASS} svg" in css and "max-width: 300px" in css
+    assert f".{SMALL_CLASS} svg" in css and "max-width: 160px" in css
     assert SMALL_CLASS not in explorer.panel._dom_classes
 
 

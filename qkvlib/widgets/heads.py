@@ -21,7 +21,7 @@ from .real_head import _html_line, _quoted
 # The small panels draw the same SVG as the large one, scaled down by
 # the browser: the SVG has a viewBox, so a CSS width keeps its shape.
 SMALL_CLASS = "qkv-heads-small"
-SMALL_WIDTH = "300px"
+SMALL_WIDTH = "160px"
 SMALL_CSS = f"""
 .{SMALL_CLASS} svg {{
   max-width: {SMALL_WIDTH};
@@ -31,7 +31,7 @@ SMALL_CSS = f"""
 
 
 class SmallHeatmapView(HeatmapView):
-    """A ``HeatmapView`` drawn at most 300 pixels wide.
+    """A ``HeatmapView`` drawn at most 160 pixels wide.
 
     Same numbers, labels and colours as ``HeatmapView``; only the
     browser's drawing is smaller, so several heads fit beside a large
@@ -176,6 +176,9 @@ class HeadExplorer(ipywidgets.VBox):
         The picked head's weights ``A[head]``, queries as rows.
     others : tuple of SmallHeatmapView
         The other heads' weights, in order of their number, drawn small.
+    other_labels : tuple of ipywidgets.Label
+        One line above each small panel that names its head, readable
+        where the panel's own title is drawn too small.
     summary : ipywidgets.HTML
         A status line for screen readers: where the query's weight goes
         in the picked head. ``summary_line`` holds its text.
@@ -254,6 +257,7 @@ class HeadExplorer(ipywidgets.VBox):
             SmallHeatmapView(self._A[h], self.tokens, self.tokens,
                              head_title(h), name=f"A other {k}")
             for k, h in enumerate(others))
+        self.other_labels = tuple(ipywidgets.Label("") for _ in others)
         self.summary = ipywidgets.HTML("")
         self.comparison = ipywidgets.HTML("")
         self.summary_line = self.comparison_line = ""
@@ -268,8 +272,9 @@ class HeadExplorer(ipywidgets.VBox):
                             layout=wrap),
             self.summary,
             self.comparison,
-            ipywidgets.HBox([self.panel, ipywidgets.VBox(self.others)],
-                            layout=wrap),
+            ipywidgets.HBox([self.panel, ipywidgets.VBox([
+                part for pair in zip(self.other_labels, self.others)
+                for part in pair])], layout=wrap),
         ])
 
     # The programmatic surface ------------------------------------
@@ -335,7 +340,9 @@ class HeadExplorer(ipywidgets.VBox):
         head, q = self.head, self.query
         A = self._A[head]
         self.panel.update(A, title=head_title(head), **self._marks(A))
-        for view, h in zip(self.others, self.other_heads, strict=True):
+        for view, label, h in zip(self.others, self.other_labels,
+                                  self.other_heads, strict=True):
+            label.value = f"head {h}"
             view.update(self._A[h], title=head_title(h),
                         **self._marks(self._A[h]))
         self.summary_line = head_line(self.tokens, A, head, q)
