@@ -49,6 +49,7 @@ import numpy as np
 import pytest
 
 import qkvlib as qk
+from qkvlib.plotting import cell_label
 from qkvlib.widgets.explorer import attention_summary
 from qkvlib.widgets.real_head import unknown_note, weight_summary
 
@@ -662,6 +663,16 @@ def _drive_explorer(page, cells):
           f"{np.median(dom):.1f} ms, max {max(dom):.1f} ms; to the next "
           f"frame: median {np.median(frame):.1f} ms over {len(dom)} "
           "edits (target: new pixels within 80 ms)")
+
+    # A large entry: the Q panel labels its cells as qkvlib.heatmap
+    # does, short enough to fit (300000 becomes 3e5).
+    W_q_edited[1, 1] = 300000.0
+    Q = X @ W_q_edited
+    _type_into(page, entry, "300000")
+    q_cell = cell.locator('figure.qkv-hm[data-panel="Q"] '
+                          'g[data-row="1"][data-col="1"] text')
+    expect(q_cell).to_have_text(cell_label(Q[1, 1]), timeout=timeout)
+    assert cell_label(Q[1, 1]) == "3e5"
 
 
 def _drive_temperature(page, cells):
