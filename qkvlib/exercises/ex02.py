@@ -117,9 +117,19 @@ def _weights(exercise: Exercise, answer, name: str, shape: tuple):
     return got, None
 
 
-def _moved_tokens(tokens, before, after, tolerance=5e-4) -> list[str]:
+# A weight typed with three decimals is off by up to 5e-4, and a
+# projected entry sums d_model such slips, each times an entry of x.
+_TYPED, _MOVED = 5e-4, 2e-3
+
+
+def _same(a, b, tolerance=_TYPED):
+    """Entry by entry: equal up to the rounding of a typed number."""
+    return np.isclose(a, b, rtol=0.0, atol=tolerance)
+
+
+def _moved_tokens(tokens, before, after) -> list[str]:
     """The tokens whose row differs between two projections."""
-    moved = ~np.isclose(before, after, atol=tolerance).all(axis=1)
+    moved = ~_same(before, after, _MOVED).all(axis=1)
     return [t for t, m in zip(tokens, moved, strict=True) if m]
 
 
@@ -174,7 +184,7 @@ class HitOneEntry(Exercise):
         i = tokens.index("eats")
         Q, Q_edited = X @ W_q, X @ got
         entry = Q_edited[i, 0]
-        if np.allclose(got, W_q):
+        if _same(got, W_q).all():
             return self.incorrect(
                 f"that is W_q as it is, with Q[eats, 0] = {Q[i, 0]:.3f}; "
                 "edit a copy of it.")
@@ -182,19 +192,20 @@ class HitOneEntry(Exercise):
                                np.delete(Q, i, axis=0),
                                np.delete(Q_edited, i, axis=0))
         if others:
-            rows = np.flatnonzero(~np.isclose(got, W_q).all(axis=1))
+            rows = np.flatnonzero(~_same(got, W_q).all(axis=1))
             edited = _and([f'"{features[m]}"' for m in rows])
             return self.incorrect(
-                f"{_of('query', 'queries', others)} moved too: you edited the "
-                f"row of {edited}, and an edit in row m moves token i by "
-                "X[i, m] times the change. hint() gives a hint.")
-        if not np.allclose(np.delete(Q_edited[i], 0), np.delete(Q[i], 0),
-                           atol=5e-4):
+                f"{_of('query', 'queries', others)} moved too: you "
+                f"edited the row of {edited}, and an edit in row m moves "
+                "token i by X[i, m] times the change. hint() gives a "
+                "hint.")
+        if not _same(np.delete(Q_edited[i], 0), np.delete(Q[i], 0),
+                     _MOVED).all():
             return self.incorrect(
                 "other entries of the query of eats moved too: column c "
                 "of W_q feeds entry c of every query, so edit column 0 "
                 "only.")
-        edited = ~np.isclose(got, W_q)
+        edited = ~_same(got, W_q)
         if (edited.sum() == 1 and np.isclose(got[edited][0], self.target)
                 and not np.isclose(entry, self.target,
                                    atol=self.tolerance)):

@@ -13,7 +13,7 @@ from ._core import (
     register,
 )
 from .ex01 import COLUMN_FOR_ROW
-from .ex02 import _and, _moved_tokens, _of, _weights
+from .ex02 import _and, _moved_tokens, _of, _same, _weights
 
 W_Q_FOR_W_V = "W_q used where W_v belongs"
 OTHER_TOKEN = "the value of another token"
@@ -21,6 +21,7 @@ RESULT_TRANSPOSED = "one column per token instead of one row"
 SUM_NOT_RESET = "running sum not reset for each entry"
 SIZED_LIKE_X = "result sized like X, not (n_tokens, d_out)"
 ROWS_SHARED = "every row the same list"
+W_FIRST = "W @ X instead of X @ W"
 
 
 @register
@@ -117,11 +118,11 @@ class KeyOfEats(Exercise):
         got, feedback = _weights(self, answer, "W_k_target", W_k.shape)
         if feedback is not None:
             return feedback
-        if np.allclose(got, W_k):
+        if _same(got, W_k).all():
             return self.incorrect(
                 "that is W_k as it is: every query gives eats its "
                 "lowest score. Edit a copy of it.")
-        if np.allclose(got, W_q):
+        if _same(got, W_q).all():
             return self.incorrect(
                 "that is W_q; the exercise edits a copy of W_k, the "
                 "matrix that makes the keys.")
@@ -131,7 +132,7 @@ class KeyOfEats(Exercise):
                                np.delete(K, eats, axis=0),
                                np.delete(K_edited, eats, axis=0))
         if others:
-            edited = ~np.isclose(got, W_k)
+            edited = ~_same(got, W_k)
             columns = np.flatnonzero(edited.any(axis=0))
             if len(columns) == 1 and edited[:, columns[0]].sum() > 1:
                 return self.incorrect(
@@ -252,6 +253,11 @@ class ProjectByHand(FunctionExercise):
                     "np.zeros_like(X) has d_model columns; X W has "
                     "W.shape[1] of them, one per column of W.",
                     _sized_like_x),
+            Mistake(W_FIRST,
+                    "The rows of X are tokens, so X comes first: X W "
+                    "has shape (n_tokens, d_out), and W @ X only fits "
+                    "when the sizes happen to line up.",
+                    lambda X, W: W @ X),
             Mistake(ROWS_SHARED,
                     "[[0.0] * d_out] * n_tokens repeats one list, so "
                     "writing one row writes them all; build the result "
