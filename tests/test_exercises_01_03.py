@@ -223,9 +223,8 @@ def test_02_1_named_slips():
     exercise = make_02_1()
     feedback = exercise.check([0.6, 0.0, 0.8])
     assert feedback.message == (
-        "Not yet: the change for delta = +1.0. The edit lowers the "
-        "weight, so the queries move down: the signs are the other way "
-        "round.")
+        "Not yet: the change for delta = +1.0. With delta = -1.0 the "
+        "weight goes down; which way does that move the queries?")
     assert exercise.check([0.3, 0.0, 0.4]).mistake == (
         "the change for delta = 0.5")
     Q = X @ W_Q

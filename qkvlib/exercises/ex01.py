@@ -132,7 +132,7 @@ class FishLikeCat(Exercise):
     )
     solution_note = (
         "Without its food, fish is a small animal like cat, and the "
-        "cosine rises from 0.779 to 0.948; doubling its animal entry "
+        "cosine rises from 0.779 to 0.948; raising its animal entry "
         "to 2.0 works too, because it outweighs the food."
     )
 

@@ -67,8 +67,8 @@ class NegativeEdit(ValueExercise):
         moved = self._moved(X, W_q, _DELTA)
         return [
             Mistake(SIGN_FLIPPED,
-                    "The edit lowers the weight, so the queries move "
-                    "down: the signs are the other way round.",
+                    "With delta = -1.0 the weight goes down; which way "
+                    "does that move the queries?",
                     -moved[:, _C]),
             Mistake(OLD_DELTA,
                     "That is the move from section 5; set delta = -1.0 "
