@@ -1,4 +1,4 @@
-"""The exercises of notebook 07 · Many heads, answered as a reader types.
+"""Notebook 07 · Many heads: its exercises, answered as a reader types.
 
 ``tests/test_exercises.py`` runs the contract of every exercise (its
 own solution, its own mistake values). Here each wrong answer is
