@@ -382,9 +382,12 @@ def test_06_2_lookup_goal():
     assert feedback.message.startswith(
         f"Not yet: eats gives fish {weight:.3f} of its weight, and Z[eats] "
         "is still")
-    assert exercise.check((W_q_new.T, W_k_new)).message == (
-        "Not yet: W_q_new has shape (3, 4); it should have shape "
-        "(d_model, d_k) = (4, 3), so it looks transposed."
+    feedback = exercise.check((W_q_new.T, W_k_new))
+    assert feedback.mistake == ex.W_TRANSPOSED
+    assert feedback.message == (
+        "Not yet: W transposed, shape (d_k, d_model). W_q_new has one row "
+        "per feature of x, shape (d_model, d_k) = (4, 3); this one has "
+        "shape (3, 4), the transpose."
     )
     assert "pair" in exercise.check(W_q_new).message
 

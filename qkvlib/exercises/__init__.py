@@ -15,8 +15,12 @@ imports only numpy and the maths of ``qkvlib``.
 
 from . import ex01, ex02, ex03, ex04, ex05, ex06, ex07, ex08  # noqa: F401
 from ._core import (
+    COLUMN_FOR_ROW,
+    DEAD_ROW_NAN,
     DIVIDED_BY_D_K,
     MASK_AFTER_SOFTMAX,
+    MASK_TRANSPOSED,
+    MASKED_WITH_ZERO,
     MULTIPLIED,
     NO_TRANSPOSE,
     RESHAPE_NO_TRANSPOSE,
@@ -24,6 +28,7 @@ from ._core import (
     SQRT_D_MODEL,
     UNSCALED,
     W_K_FOR_W_V,
+    W_TRANSPOSED,
     WRONG_AXIS,
     Case,
     Exercise,
@@ -37,8 +42,12 @@ from ._core import (
 )
 
 __all__ = [
+    "COLUMN_FOR_ROW",
+    "DEAD_ROW_NAN",
     "DIVIDED_BY_D_K",
+    "MASKED_WITH_ZERO",
     "MASK_AFTER_SOFTMAX",
+    "MASK_TRANSPOSED",
     "MULTIPLIED",
     "NO_TRANSPOSE",
     "RESHAPE_NO_TRANSPOSE",
@@ -47,6 +56,7 @@ __all__ = [
     "UNSCALED",
     "WRONG_AXIS",
     "W_K_FOR_W_V",
+    "W_TRANSPOSED",
     "Case",
     "Exercise",
     "Feedback",

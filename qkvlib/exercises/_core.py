@@ -51,6 +51,11 @@ NO_TRANSPOSE = "Q K instead of Q K^T"
 SCORES_TRANSPOSED = "K Q^T instead of Q K^T"
 RESHAPE_NO_TRANSPOSE = "heads split by reshape without the transpose"
 W_K_FOR_W_V = "W_k used where W_v belongs"
+COLUMN_FOR_ROW = "a column where a row belongs"
+W_TRANSPOSED = "W transposed, shape (d_k, d_model)"
+MASKED_WITH_ZERO = "masked scores set to 0 instead of -inf"
+MASK_TRANSPOSED = "mask the wrong way round"
+DEAD_ROW_NAN = "NaN for a row that may look at nothing"
 
 CORRECT = "correct"
 INCORRECT = "incorrect"
@@ -342,7 +347,7 @@ def _error_text(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
-def _numbers(answer) -> tuple[np.ndarray | None, str]:
+def read_numbers(answer) -> tuple[np.ndarray | None, str]:
     """Read an answer as a float array, or say why it is not one."""
     if isinstance(answer, (str, bytes)):
         return None, f"it is the text {answer!r}, not numbers"
@@ -365,7 +370,7 @@ def _numbers(answer) -> tuple[np.ndarray | None, str]:
 
 def _finite(value) -> bool:
     """True if ``value`` reads as numbers that are all finite."""
-    arr, _ = _numbers(value)
+    arr, _ = read_numbers(value)
     if arr is None or arr.dtype == bool:
         return arr is not None
     return bool(np.isfinite(arr.astype(np.float64)).all())
@@ -437,7 +442,7 @@ class ValueExercise(Exercise):
 
     def assess(self, answer) -> Feedback:
         want = np.asarray(self.expected(**self.context))
-        got, why = _numbers(answer)
+        got, why = read_numbers(answer)
         if got is None:
             return self.incorrect(f"the answer should be "
                                   f"{_shape_words(want.shape)}, but {why}.")
@@ -528,7 +533,7 @@ class FunctionExercise(Exercise):
                 return None, err
 
     def _matches(self, got, want) -> bool:
-        got_arr, _ = _numbers(got)
+        got_arr, _ = read_numbers(got)
         if got_arr is None:
             return False
         want_arr = np.asarray(want)
@@ -599,7 +604,7 @@ class FunctionExercise(Exercise):
                 "with return?"
             )
         want = np.asarray(self.reference(*case.args))
-        got_arr, why = _numbers(got)
+        got_arr, why = read_numbers(got)
         if got_arr is None:
             return self.incorrect(f"{where} the result is not numbers: "
                                   f"{why}.")

@@ -6,13 +6,14 @@ import numpy as np
 
 from ..examples import load_example
 from ._core import (
+    COLUMN_FOR_ROW,
     INCORRECT,
     Case,
     Exercise,
     FunctionExercise,
     Mistake,
     ValueExercise,
-    _numbers,
+    read_numbers,
     register,
 )
 
@@ -20,7 +21,6 @@ TOKEN_AS_ROW = "token 5 taken as row 5"
 ROW_NUMBERS = "row numbers instead of state numbers"
 STATES_THAT_MOVE = "the states that move, not the ones that stay"
 BUMP_AT_TOKEN_1 = "the bump still at token 1"
-COLUMN_FOR_ROW = "a column where a row belongs"
 ROW_OF_CAT = "the row of cat instead of an edited fish"
 FISH_UNEDITED = "the row of fish unedited"
 COSINE_FOR_ROW = "the cosine instead of the edited row"
@@ -89,7 +89,7 @@ class StillStates(ValueExercise):
         # The order in which a reader lists the states does not count.
         if isinstance(answer, (set, frozenset)):
             answer = sorted(answer)
-        arr, _ = _numbers(answer)
+        arr, _ = read_numbers(answer)
         if arr is not None and arr.ndim == 1 and arr.dtype != bool:
             answer = np.sort(arr)
         if (arr is not None and arr.ndim == 0 and arr.dtype != bool
@@ -140,7 +140,7 @@ class FishLikeCat(Exercise):
         tokens, X = self.context["tokens"], np.asarray(self.context["X"])
         features = self.context["features"]
         cat, fish = X[tokens.index("Cat")], X[tokens.index("fish")]
-        got, why = _numbers(answer)
+        got, why = read_numbers(answer)
         if got is None or got.dtype == bool:
             why = why or "it holds True and False"
             return self.incorrect(f"the answer should be the edited row "
@@ -307,7 +307,7 @@ class EmbedFunction(FunctionExercise):
                         and word != word.lower()):
                     return True
             if name == REPEATS_COLLAPSED and err is None:
-                arr, _ = _numbers(got)
+                arr, _ = read_numbers(got)
                 unique = len({w.lower() for w in words})
                 if (arr is not None and arr.ndim == 2
                         and arr.shape[0] == unique < len(words)):

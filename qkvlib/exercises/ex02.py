@@ -2,13 +2,20 @@
 
 import numpy as np
 
+from ._answers import (
+    MOVED,
+    moved_tokens,
+    of_tokens,
+    read_weights,
+    same,
+    words_and,
+)
 from ._core import (
     Case,
     Exercise,
     FunctionExercise,
     Mistake,
     ValueExercise,
-    _numbers,
     register,
 )
 
@@ -16,7 +23,6 @@ OLD_DELTA = "the change for delta = 0.5"
 SIGN_FLIPPED = "the change for delta = +1.0"
 Q_EDITED_FOR_CHANGE = "column 0 of Q_edited instead of Q_edited - Q"
 ROW_FOR_COLUMN = "a row where a column belongs"
-W_TRANSPOSED = "W transposed, shape (d_k, d_model)"
 SET_TO_TARGET = "the weight set to the target instead of raised by the gap"
 NO_W_V = "W_v left out of the count"
 SIZES_ADDED = "sizes added instead of multiplied"
@@ -90,60 +96,6 @@ class NegativeEdit(ValueExercise):
                 "and eats, with 0.0 of it, stays put.")
 
 
-def _weights(exercise: Exercise, answer, name: str, shape: tuple):
-    """Read an edited weight matrix, or say what is wrong with it.
-
-    Returns ``(array, None)`` or ``(None, feedback)``.
-    """
-    got, why = _numbers(answer)
-    if got is None or got.dtype == bool:
-        why = why or "it holds True and False"
-        return None, exercise.incorrect(
-            f"the answer should be {name}, an array of shape {shape}, "
-            f"but {why}.")
-    got = got.astype(float)
-    if got.shape == shape[::-1] and shape[0] != shape[1]:
-        return None, exercise.incorrect(
-            f"{name} has one row per feature of x, shape (d_model, d_k) "
-            f"= {shape}; this one has shape {got.shape}, the transpose.",
-            W_TRANSPOSED)
-    if got.shape != shape:
-        return None, exercise.incorrect(
-            f"the answer should be {name}, shape (d_model, d_k) = "
-            f"{shape}; got shape {got.shape}.")
-    if not np.isfinite(got).all():
-        return None, exercise.incorrect("the answer holds NaN or "
-                                        "infinity.")
-    return got, None
-
-
-# A weight typed with three decimals is off by up to 5e-4, and a
-# projected entry sums d_model such slips, each times an entry of x.
-_TYPED, _MOVED = 5e-4, 2e-3
-
-
-def _same(a, b, tolerance=_TYPED):
-    """Entry by entry: equal up to the rounding of a typed number."""
-    return np.isclose(a, b, rtol=0.0, atol=tolerance)
-
-
-def _moved_tokens(tokens, before, after) -> list[str]:
-    """The tokens whose row differs between two projections."""
-    moved = ~_same(before, after, _MOVED).all(axis=1)
-    return [t for t, m in zip(tokens, moved, strict=True) if m]
-
-
-def _and(words: list[str]) -> str:
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _of(noun: str, plural: str, tokens: list[str]) -> str:
-    """'the query of Cat', or 'the queries of Cat and fish'."""
-    return f"the {plural if len(tokens) > 1 else noun} of {_and(tokens)}"
-
-
 @register
 class HitOneEntry(Exercise):
     """Edit W_q so that Q[eats, 0] is 2.0 and nothing else moves."""
@@ -178,34 +130,34 @@ class HitOneEntry(Exercise):
         tokens, X = self.context["tokens"], np.asarray(self.context["X"])
         features = self.context["features"]
         W_q = np.asarray(self.context["W_q"])
-        got, feedback = _weights(self, answer, "W_q_target", W_q.shape)
+        got, feedback = read_weights(self, answer, "W_q_target", W_q.shape)
         if feedback is not None:
             return feedback
         i = tokens.index("eats")
         Q, Q_edited = X @ W_q, X @ got
         entry = Q_edited[i, 0]
-        if _same(got, W_q).all():
+        if same(got, W_q).all():
             return self.incorrect(
                 f"that is W_q as it is, with Q[eats, 0] = {Q[i, 0]:.3f}; "
                 "edit a copy of it.")
-        others = _moved_tokens([t for t in tokens if t != "eats"],
+        others = moved_tokens([t for t in tokens if t != "eats"],
                                np.delete(Q, i, axis=0),
                                np.delete(Q_edited, i, axis=0))
         if others:
-            rows = np.flatnonzero(~_same(got, W_q).all(axis=1))
-            edited = _and([f'"{features[m]}"' for m in rows])
+            rows = np.flatnonzero(~same(got, W_q).all(axis=1))
+            edited = words_and([f'"{features[m]}"' for m in rows])
             return self.incorrect(
-                f"{_of('query', 'queries', others)} moved too: you "
+                f"{of_tokens('query', 'queries', others)} moved too: you "
                 f"edited the row of {edited}, and an edit in row m moves "
                 "token i by X[i, m] times the change. hint() gives a "
                 "hint.")
-        if not _same(np.delete(Q_edited[i], 0), np.delete(Q[i], 0),
-                     _MOVED).all():
+        if not same(np.delete(Q_edited[i], 0), np.delete(Q[i], 0),
+                     MOVED).all():
             return self.incorrect(
                 "other entries of the query of eats moved too: column c "
                 "of W_q feeds entry c of every query, so edit column 0 "
                 "only.")
-        edited = ~_same(got, W_q)
+        edited = ~same(got, W_q)
         if (edited.sum() == 1 and np.isclose(got[edited][0], self.target)
                 and not np.isclose(entry, self.target,
                                    atol=self.tolerance)):

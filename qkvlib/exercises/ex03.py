@@ -3,7 +3,9 @@
 import numpy as np
 
 from ..projection import project
+from ._answers import moved_tokens, of_tokens, read_weights, same, words_and
 from ._core import (
+    COLUMN_FOR_ROW,
     W_K_FOR_W_V,
     Case,
     Exercise,
@@ -12,8 +14,6 @@ from ._core import (
     ValueExercise,
     register,
 )
-from .ex01 import COLUMN_FOR_ROW
-from .ex02 import _and, _moved_tokens, _of, _same, _weights
 
 W_Q_FOR_W_V = "W_q used where W_v belongs"
 OTHER_TOKEN = "the value of another token"
@@ -115,24 +115,24 @@ class KeyOfEats(Exercise):
         tokens, X = self.context["tokens"], np.asarray(self.context["X"])
         features = self.context["features"]
         W_q, W_k = self.context["W_q"], np.asarray(self.context["W_k"])
-        got, feedback = _weights(self, answer, "W_k_target", W_k.shape)
+        got, feedback = read_weights(self, answer, "W_k_target", W_k.shape)
         if feedback is not None:
             return feedback
-        if _same(got, W_k).all():
+        if same(got, W_k).all():
             return self.incorrect(
                 "that is W_k as it is: every query gives eats its "
                 "lowest score. Edit a copy of it.")
-        if _same(got, W_q).all():
+        if same(got, W_q).all():
             return self.incorrect(
                 "that is W_q; the exercise edits a copy of W_k, the "
                 "matrix that makes the keys.")
         eats = tokens.index("eats")
         K, K_edited = X @ W_k, X @ got
-        others = _moved_tokens([t for t in tokens if t != "eats"],
+        others = moved_tokens([t for t in tokens if t != "eats"],
                                np.delete(K, eats, axis=0),
                                np.delete(K_edited, eats, axis=0))
         if others:
-            edited = ~_same(got, W_k)
+            edited = ~same(got, W_k)
             columns = np.flatnonzero(edited.any(axis=0))
             if len(columns) == 1 and edited[:, columns[0]].sum() > 1:
                 return self.incorrect(
@@ -140,10 +140,10 @@ class KeyOfEats(Exercise):
                     "feeds that entry of every key; a row of W_k belongs "
                     "to one feature of x.", COLUMN_FOR_ROW)
             rows = np.flatnonzero(edited.any(axis=1))
-            names = _and([f'"{features[m]}"' for m in rows])
+            names = words_and([f'"{features[m]}"' for m in rows])
             return self.incorrect(
-                f"{_of('key', 'keys', others)} moved too: "
-                f"{_and(others)} {'have' if len(others) > 1 else 'has'} "
+                f"{of_tokens('key', 'keys', others)} moved too: "
+                f"{words_and(others)} {'have' if len(others) > 1 else 'has'} "
                 f"some of {names}. Edit only a row for a feature that "
                 "eats alone has.")
         S = X @ W_q @ K_edited.T / np.sqrt(W_k.shape[1])

@@ -5,7 +5,10 @@ import numpy as np
 from ..masks import causal_mask
 from ..softmax import softmax
 from ._core import (
+    DEAD_ROW_NAN,
     MASK_AFTER_SOFTMAX,
+    MASK_TRANSPOSED,
+    MASKED_WITH_ZERO,
     WRONG_AXIS,
     Case,
     Exercise,
@@ -17,10 +20,7 @@ from ._core import (
 
 NOT_NORMALISED = "exps not divided by their sum"
 DIVIDED_BY_SCORE_SUM = "scores divided by their sum, no exp"
-MASKED_WITH_ZERO = "masked scores set to 0 instead of -inf"
-MASK_TRANSPOSED = "mask the wrong way round"
 NO_MAX_SHIFT = "no subtraction of the row maximum"
-DEAD_ROW_NAN = "NaN for a row that may look at nothing"
 
 _ROW = np.array([1.0, 2.0, 3.0])
 

@@ -6,7 +6,10 @@ from ..attention import self_attention
 from ..masks import causal_mask, padding_mask
 from ..softmax import softmax
 from ._core import (
+    DEAD_ROW_NAN,
     MASK_AFTER_SOFTMAX,
+    MASK_TRANSPOSED,
+    MASKED_WITH_ZERO,
     WRONG_AXIS,
     Case,
     FunctionExercise,
@@ -14,7 +17,6 @@ from ._core import (
     ValueExercise,
     register,
 )
-from .ex05 import DEAD_ROW_NAN, MASK_TRANSPOSED, MASKED_WITH_ZERO
 
 NO_MASK = "no mask at all"
 NO_PADDING = "padding mask missing"
