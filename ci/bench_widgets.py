@@ -24,7 +24,9 @@ them as 100 comm messages, as from a dragged slider.
 Part (d), the notebooks' other widgets: the kernel-side cost of one
 edit of ``ProjectionExplorer`` (02), one slider step of
 ``TemperatureExplorer`` (05) and one edit of an explorer inside a
-``Puzzle`` (06, status line included), median over 50.
+``Puzzle`` (06, status line included), one head picked in
+``HeadExplorer`` (07) and one cell flipped in ``MaskBuilder`` (08),
+median over 50.
 
 Each figure is printed with its target; nothing here asserts, because
 timings on a shared two-core machine are noisy.
@@ -319,7 +321,7 @@ def median_ms(step, n: int = EDITS, warm: int = 5) -> float:
 
 
 def bench_notebook_widgets() -> None:
-    """Print part (d): the widgets of notebooks 02, 05 and 06."""
+    """Print part (d): the widgets of notebooks 02 and 05 to 08."""
     from qkvlib.widgets import (
         PipelineExplorer,
         ProjectionExplorer,
@@ -330,7 +332,7 @@ def bench_notebook_widgets() -> None:
     from qkvlib.widgets.temperature import TAUS
 
     print()
-    print("== (d) the widgets of notebooks 02, 05 and 06 ==")
+    print("== (d) the widgets of notebooks 02 and 05 to 08 ==")
     tokens, X, W_q, W_k, W_v, _ = cat_eats_fish()
     values = edit_values(EDITS + 5)
     projection = ProjectionExplorer(tokens, X, W_q)
@@ -348,6 +350,22 @@ def bench_notebook_widgets() -> None:
         "W_q", k % 4, k % 3, values[k]))
     print(f"{'06 puzzle explorer and status, one edit':44s} {ms:7.2f} ms; "
           "target at most 17 ms")
+    from qkvlib.widgets import HeadExplorer, MaskBuilder
+
+    example = qk.load_example("cat-sat-mat")
+    rng = np.random.default_rng(55)
+    W_all = rng.normal(size=(4, 6, 6))
+    result = qk.multi_head_attention(example.X, *W_all, n_heads=3)
+    picker = HeadExplorer(example.tokens, result, head=2, query="it")
+    ms = median_ms(lambda k: picker.set_head(k % 3))
+    print(f"{'07 head explorer, one head picked':44s} {ms:7.2f} ms")
+    X_pad = np.vstack([X, np.zeros((2, X.shape[1]))])
+    Q, K, _ = qk.qkv(X_pad, W_q, W_k, W_v)
+    builder = MaskBuilder(tokens + ["[PAD]"] * 2, Q, K, n_valid=3,
+                          causal=True)
+    ms = median_ms(lambda k: builder.set_cell(k % 5, (k // 5) % 5,
+                                              bool(k % 2)))
+    print(f"{'08 mask builder, one cell flipped':44s} {ms:7.2f} ms")
 
 
 def main() -> int:
