@@ -136,7 +136,10 @@ def test_an_empty_box_shows_cls_and_sep_alone(model, explorer, text):
     explorer.set_text(text)
     assert_shows(explorer, model, text, HEAD)
     assert explorer.tokens == ["[CLS]", "[SEP]"]
-    assert "empty" in explorer.message_line
+    assert explorer.message_line == (
+        "The box is empty, so the model sees only [CLS] and [SEP]; type a "
+        "sentence and press Enter.")
+    assert explorer.note_line == ""
     assert explorer.summary_line == (
         "'[CLS]' gives 1.00 of its weight to '[CLS]'.")
 

@@ -329,8 +329,9 @@ class RealHeadExplorer(ipywidgets.VBox):
             self.query_picker.value = _default_query(tokens)
         finally:
             self._quiet = False
-        self.note_line = unknown_note(unknown)
-        self.note.value = _html_line(self.note_line)
+        # An empty box has no words to be in the vocabulary or not.
+        self.note_line = unknown_note(unknown) if text.strip() else ""
+        self.note.value = _html_line(self.note_line) if self.note_line else ""
         self._say("" if text.strip() else (
             "The box is empty, so the model sees only [CLS] and [SEP]; "
             "type a sentence and press Enter."))
