@@ -10,6 +10,12 @@ import numpy as np
 from ._core import W_TRANSPOSED, Exercise, read_numbers
 
 
+def is_number(value) -> bool:
+    """True for one real number (an int or float, not a bool)."""
+    return not isinstance(value, (bool, np.bool_)) and isinstance(
+        value, (int, float, np.integer, np.floating))
+
+
 def read_weights(exercise: Exercise, answer, name: str, shape: tuple):
     """Read an edited weight matrix, or say what is wrong with it.
 

@@ -4,6 +4,7 @@ import numpy as np
 
 from ..masks import causal_mask
 from ..softmax import softmax
+from ._answers import is_number
 from ._core import (
     DEAD_ROW_NAN,
     MASK_AFTER_SOFTMAX,
@@ -89,8 +90,7 @@ class SharpTemperature(Exercise):
 
     def assess(self, answer):
         tokens, S = self.context["tokens"], np.asarray(self.context["S"])
-        if isinstance(answer, (bool, np.bool_)) or not isinstance(
-                answer, (int, float, np.integer, np.floating)):
+        if not is_number(answer):
             return self.incorrect(
                 f"tau should be one number; got {type(answer).__name__}."
             )

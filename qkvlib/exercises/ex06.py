@@ -6,7 +6,7 @@ from ..attention import self_attention
 from ..examples import load_example
 from ..projection import init_weights
 from ..softmax import softmax
-from ._answers import read_weights
+from ._answers import is_number, read_weights
 from ._core import (
     UNSCALED,
     W_K_FOR_W_V,
@@ -19,11 +19,6 @@ from ._core import (
 )
 
 COLUMN_OF_WEIGHTS = "column i of the weights instead of row i"
-
-
-def _is_number(value) -> bool:
-    return not isinstance(value, (bool, np.bool_)) and isinstance(
-        value, (int, float, np.integer, np.floating))
 
 
 @register
@@ -57,7 +52,7 @@ class LookAtYourself(Exercise):
         return float(result.A[eats, eats])
 
     def assess(self, answer):
-        if not _is_number(answer):
+        if not is_number(answer):
             return self.incorrect(
                 "the answer should be one number, the amount added to "
                 f"W_q[1, 1]; got {type(answer).__name__}."
