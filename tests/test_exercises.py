@@ -289,6 +289,9 @@ def test_05_2_temperature_goal():
         f"Not yet: with tau = 2, eats gives Cat {weights[2.0]:.3f}, not "
         "more than 0.9. Try a tau below 1, not above it."
     )
+    assert exercise.check(0.24).correct
+    assert not exercise.check(0.25).correct
+    assert "0.896" in str(exercise.solution())
     assert "positive" in exercise.check(0).message
     assert "positive" in exercise.check(-0.1).message
     assert exercise.check("0.1").message == (
