@@ -371,6 +371,11 @@ def test_06_1_amounts_either_side_of_the_goal():
         f"eats gives itself {weight:.3f} of its weight."
     )
     assert exercise.check("4").status == "incorrect"
+    # The last hint quotes these two self weights.
+    assert "gives itself 0.494," in exercise.check(3).message
+    assert "eats gives itself 0.716 of" in exercise.check(5).message
+    last_hint = [str(exercise.hint()) for _ in exercise.hints][-1]
+    assert "Adding 3 gives 0.494 and adding 5 gives 0.716" in last_hint
 
 
 def test_06_2_lookup_goal():
@@ -380,6 +385,10 @@ def test_06_2_lookup_goal():
     W_k_new[2, 2] += 5.0
     assert exercise.check((W_q_new, W_k_new)).correct
     assert exercise.check([W_q_new, W_k_new]).correct
+    # The solution note: fish's score beats the others by more than 9.
+    S_new = qk.self_attention(X, W_q_new, W_k_new, W_v).S[1]
+    assert S_new[2] - max(S_new[0], S_new[1]) > 9
+    assert qk.softmax(S_new)[2] > 0.999
     feedback = exercise.check((W_q, W_k))
     weight = qk.self_attention(X, W_q, W_k, W_v).A[1, 2]
     assert feedback.message.startswith(
