@@ -193,8 +193,8 @@ def test_04_1_rounding_to_two_decimals_is_called_close():
     value = float(Q[FISH] @ K[EATS] / np.sqrt(3))
     off = value + 0.004
     assert exercise.check(off).message == (
-        "Not yet: close, but off by more than rounding; give at least "
-        "three decimals."
+        "Not yet: close, but further off than rounding to three "
+        "decimals; give each number to at least three decimals."
     )
 
 
@@ -211,8 +211,8 @@ def test_04_2_without_transpose_is_named_and_explained():
 def test_04_2_wrong_shape_says_both_shapes():
     feedback = make("04.2").check((Q @ K.T)[:2])
     assert feedback.message == (
-        "Not yet: the answer has shape (2, 3), but S = Q K^T / sqrt(d_k) "
-        "as an (n_tokens, n_tokens) array has shape (3, 3)."
+        "Not yet: the answer has shape (2, 3); it should have shape "
+        "(3, 3)."
     )
 
 
@@ -239,8 +239,8 @@ def test_04_3_a_crashing_function_is_reported_not_raised():
 
     feedback = make("04.3").check(broken)
     assert feedback.message == (
-        "Not yet: my_scores(Q, K) raised NameError: name 'd_k' is not "
-        "defined for Q and K of shape (3, 3)."
+        "Not yet: for Q and K of shape (3, 3), my_scores(Q, K) raised "
+        "NameError: name 'd_k' is not defined."
     )
 
 
@@ -253,8 +253,8 @@ def test_04_3_stub_and_missing_return():
 
     assert make("04.3").check(stub).status == "not attempted"
     assert make("04.3").check(no_return).message == (
-        "Not yet: my_scores(Q, K) returned None for Q and K of shape "
-        "(3, 3); does it end with return?"
+        "Not yet: for Q and K of shape (3, 3), my_scores(Q, K) returned "
+        "None; does it end with return?"
     )
 
 
@@ -271,9 +271,8 @@ def test_05_1_typed_from_the_printout():
     feedback = make("05.1").check([1 / 6, 2 / 6, 3 / 6])
     assert feedback.mistake == "scores divided by their sum, no exp"
     assert make("05.1").check([0.1, 0.2]).message == (
-        "Not yet: the answer has 2 numbers, shape (2,), but the weights "
-        "of the row of scores [1, 2, 3], as three numbers has 3 numbers, "
-        "shape (3,)."
+        "Not yet: the answer has 2 numbers, shape (2,); it should have 3 "
+        "numbers, shape (3,)."
     )
 
 
@@ -295,7 +294,7 @@ def test_05_2_temperature_goal():
     assert "positive" in exercise.check(0).message
     assert "positive" in exercise.check(-0.1).message
     assert exercise.check("0.1").message == (
-        "Not yet: tau should be one number; got str.")
+        "Not yet: tau should be one number; got the text '0.1'.")
 
 
 def test_05_3_mask_after_softmax_and_other_slips():
@@ -443,3 +442,86 @@ def test_no_answer_makes_a_check_raise(answer):
         feedback = make(key).check(answer)
         assert feedback.status in ("correct", "incorrect", "not attempted")
         assert feedback.message
+
+
+# --- what a newcomer tried (helper report, session 2)
+
+def test_05_4_global_maximum_is_named():
+    def global_max(S):
+        e = np.exp(S - np.max(S))
+        return e / e.sum(axis=1, keepdims=True)
+
+    feedback = make("05.4").check(global_max)
+    assert feedback.mistake == "the maximum of all of S subtracted, not " \
+        "each row's"
+
+
+def test_function_results_in_float32_pass():
+    assert make("05.4").check(
+        lambda S: qk.softmax(S).astype(np.float32)).correct
+    feedback = make("05.4").check(lambda S: qk.softmax(S).round(4))
+    first = np.array([[0.5, -1.0, 2.0], [1.0, 1.0, 0.0]])
+    gap = np.abs(qk.softmax(first).round(4) - qk.softmax(first)).max()
+    assert feedback.message == (
+        "Not yet: for the scores [[0.5, -1.0, 2.0], [1.0, 1.0, 0.0]], the "
+        f"result is close to the right one but off by up to {gap:.3g}; "
+        "compute in float64 and do not round."
+    )
+
+
+def test_05_2_tiny_and_odd_temperatures():
+    exercise = make("05.2")
+    assert exercise.check(1e-300).message == (
+        "Correct: with tau = 1e-300, eats gives Cat 1.000 of its weight.")
+    assert exercise.check(5e-324).correct
+    assert exercise.check(np.array(0.2)).correct
+    from fractions import Fraction
+    assert exercise.check(Fraction(1, 5)).correct
+    assert exercise.check(np.inf).message.startswith(
+        "Not yet: tau must be a positive, finite number; got inf.")
+    assert exercise.check("0.2").message == (
+        "Not yet: tau should be one number; got the text '0.2'.")
+    assert exercise.check(0.5).message.endswith("Try a lower tau.")
+
+
+def test_05_3_forgotten_softmax_inverted_mask_and_no_mask():
+    allowed = qk.causal_mask(3)
+    exercise = make("05.3")
+    masked = np.where(allowed, S, -np.inf)
+    assert exercise.check(masked).mistake == "masked scores, no softmax"
+    assert exercise.check(qk.softmax(np.where(~allowed, S, -np.inf))
+                          ).mistake == "mask inverted: True means may attend"
+    assert exercise.check(qk.softmax(S)).mistake == "no mask"
+    renormalised = qk.softmax(S) * allowed
+    renormalised /= renormalised.sum(axis=1, keepdims=True)
+    assert exercise.check(renormalised).message == (
+        "Correct: every row sums to 1 over the keys the mask allows, and "
+        "the keys after each query get 0.")
+
+
+def test_05_1_the_scores_themselves():
+    assert make("05.1").check([1, 2, 3]).mistake == (
+        "the scores themselves, no softmax")
+
+
+def test_messages_for_things_that_are_not_numbers():
+    exercise = make("04.2")
+    cases = {
+        "{'a': 1}": "it is a dict, not numbers",
+        "[0.09, None, 0.665]": "it holds None, not only numbers",
+        "[10**400, 1, 2]": "it holds a whole number too large for a "
+                           "float",
+        "[['a', 'b', 'c']] * 3": "it holds text, not numbers",
+        "[[1.0, 2.0], [3.0]]": "its rows have different lengths, so it "
+                               "is not one array",
+    }
+    for typed, reason in cases.items():
+        message = exercise.check(eval(typed)).message
+        assert message == (f"Not yet: the answer should be shape (3, 3), "
+                           f"but {reason}."), typed
+
+
+def test_huge_numbers_are_written_short():
+    message = make("05.1").check(np.full(3, 1e308)).message
+    assert message.startswith("Not yet: entry 0 is 1e+308 and that is not "
+                              "right; 3 of 3 entries differ.")

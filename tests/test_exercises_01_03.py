@@ -86,7 +86,7 @@ def test_01_1_a_count_and_junk():
         "Not yet: that is how many states keep 0.000; the check asks "
         "which ones, as a list of their numbers t.")
     assert exercise.check([1, 2, 3]).message.startswith(
-        "Not yet: the answer has 3 numbers, shape (3,), but ")
+        "Not yet: the answer has 3 numbers, shape (3,); it should have ")
     assert_junk_is_incorrect(exercise)
 
 
@@ -194,8 +194,8 @@ def test_01_3_stub_and_junk():
 
     assert exercise.check(embed).status == "not attempted"
     assert exercise.check(no_return).message == (
-        'Not yet: embed(sentence, vocabulary) returned None for "Cat '
-        'eats fish"; does it end with return?')
+        'Not yet: for "Cat eats fish", embed(sentence, vocabulary) '
+        'returned None; does it end with return?')
     assert exercise.check(X).message.startswith(
         "Not yet: the answer should be a function embed(sentence, "
         "vocabulary), but it is ndarray.")
@@ -356,7 +356,7 @@ def test_02_3_named_slips():
 def test_02_3_other_wrong_functions():
     exercise = qk.exercise("02.3")
     assert exercise.check(lambda d_model, d_k, d_v: 45).message == (
-        "Not yet: for count_params(4, 3, 3) (the toy) it returns 45, "
+        "Not yet: for count_params(4, 3, 3) (the toy), it returns 45, "
         "which is not the number of entries of W_q, W_k and W_v. hint() "
         "gives a hint.")
     assert exercise.check(36).message.startswith(
@@ -404,11 +404,11 @@ def test_03_1_named_slips():
 def test_03_1_other_wrong_answers():
     exercise = make_03_1()
     assert exercise.check(X @ W_V).message == (
-        "Not yet: the answer has shape (3, 3), but v_fish, the value of "
-        "fish, as three numbers has 3 numbers, shape (3,).")
+        "Not yet: the answer has shape (3, 3); it should have 3 numbers, "
+        "shape (3,).")
     assert exercise.check([0.65, -0.34, 1.72]).message == (
-        "Not yet: close, but off by more than rounding; give at least "
-        "three decimals.")
+        "Not yet: close, but further off than rounding to three "
+        "decimals; give each number to at least three decimals.")
     assert_junk_is_incorrect(exercise)
 
 
@@ -556,7 +556,8 @@ def test_03_3_stub_w_first_and_crash():
         "comes first: X W has shape (n_tokens, d_out), and W @ X only "
         "fits when the sizes happen to line up.")
     assert exercise.check(transposed_w).message.startswith(
-        "Not yet: project_by_hand(X, W) raised ValueError: ")
+        "Not yet: for X of shape (3, 4) and W of shape (4, 3), "
+        "project_by_hand(X, W) raised ValueError: ")
 
 
 @pytest.mark.parametrize("key", ["01.1", "01.2", "01.3", "02.1", "02.2",

@@ -75,10 +75,8 @@ def test_07_1_half_right_and_wrong_shapes(ex_1):
         "the 8 heads gets d_model / n_heads of the columns. hint() gives "
         "a hint.")
     assert message(ex_1, 1_048_576) == (
-        "Not yet: the answer has one number, but a tuple (d_head, "
-        "n_weights) for d_model = 512 with 8 heads: the width of one "
-        "head and the number of entries of W_q, W_k, W_v and W_o "
-        "together has 2 numbers, shape (2,).")
+        "Not yet: the answer has one number; it should have 2 numbers, "
+        "shape (2,).")
     assert ex_1.check((64, 1_048_500)).status == "incorrect"
     assert ex_1.check("64, 1048576").message == (
         "Not yet: the answer should be 2 numbers, shape (2,), but it is "
@@ -137,9 +135,8 @@ def test_07_2_one_head_moved_says_which_row(ex_2):
         "and 0 elsewhere; row 3 (column 1 of head 1) should be 1 in "
         "column 1 and 0 elsewhere. hint() gives a hint.")
     assert message(ex_2, np.zeros((4, 2))) == (
-        "Not yet: the answer has shape (4, 2), but W_o_swap, a (4, 4) "
-        "array with Z @ W_o_swap equal to Z with its two heads swapped "
-        "has shape (4, 4).")
+        "Not yet: the answer has shape (4, 2); it should have shape "
+        "(4, 4).")
 
 
 # --- 07.3 · Split the heads yourself
@@ -215,9 +212,9 @@ def test_07_3_hard_coded_sizes_and_stub(ex_3):
     feedback = ex_3.check(two_heads_of_two)
     assert feedback.status == "incorrect" and feedback.mistake is None
     assert feedback.message.startswith(
-        "Not yet: my_split_heads(M, n_heads) raised ValueError: cannot "
-        "reshape array of size 60 into shape (10,2,2) for a (10, 6) M "
-        "in 3 heads")
+        "Not yet: for a (10, 6) M in 3 heads, as Q of the cat-sat-mat "
+        "sentence, my_split_heads(M, n_heads) raised ValueError: cannot "
+        "reshape array of size 60 into shape (10,2,2).")
 
     def stub(M, n_heads):
         raise NotImplementedError  # your code here
@@ -227,3 +224,18 @@ def test_07_3_hard_coded_sizes_and_stub(ex_3):
         "Not yet: the answer should be a function my_split_heads(M, "
         "n_heads), but it is ndarray. Define it with def and pass its "
         "name, without brackets.")
+
+
+def test_07_1_swapped_order_and_an_off_by_one_count(ex_1):
+    assert ex_1.check((1_048_576, 64)).mistake == (
+        "the two numbers in the other order")
+    assert ex_1.check((64, 1_048_576.5)).status == "incorrect"
+    assert message(ex_1, (64, 1_048_577)) == (
+        "Not yet: d_head = 64 is right, but 1,048,577 is not the number "
+        "of entries of the four matrices. hint() gives a hint.")
+
+
+def test_07_1_last_hint_keeps_the_notebook_names(ex_1):
+    last = [str(ex_1.hint()) for _ in ex_1.hints][-1]
+    assert "answer = (512 // 8, n_weights(512, 8))" in last
+    assert "d_head = " not in last

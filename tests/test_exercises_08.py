@@ -73,17 +73,20 @@ def test_08_1_other_masks(notebook, ex_1):
         "Not yet: no mask at all. Without any mask token 4 shares its "
         "weight among all 5 keys; take causal & padding.")
     assert message(ex_1, 0) == (
-        "Not yet: the pad's query row taken as hidden. Padding hides key "
+        "Not yet: 0, the weight of a hidden pair. Padding hides key "
         "columns, not query rows: token 4 still looks at the real keys, "
-        "and 'eats' is one of them, so its weight there is not 0.")
+        "and 'eats' is one of them. Its weight for 'eats' is A[3, 1], row "
+        "3 for the query and column 1 for the key; A[1, 3], what 'eats' "
+        "gives the pad, is the hidden 0.")
+    A = weights(notebook, qk.causal_mask(5) & qk.padding_mask(5, 2))
+    assert ex_1.check(A[1, 3]).mistake == "0, the weight of a hidden pair"
 
 
 def test_08_1_a_row_instead_of_one_number(notebook, ex_1):
     A = weights(notebook, qk.causal_mask(5) & qk.padding_mask(5, 2))
     assert message(ex_1, A[3]) == (
-        "Not yet: the answer has 5 numbers, shape (5,), but the weight "
-        "token 4 (the first [PAD]) gives 'eats' under causal & padding "
-        "with n_valid = 2, as one number has one number.")
+        "Not yet: the answer has 5 numbers, shape (5,); it should have "
+        "one number.")
 
 
 # --- 08.2 · Both masks for the padded sentence
@@ -219,7 +222,7 @@ def test_08_3_unnamed_slip_names_the_pair(ex_3):
         return np.eye(n, dtype=bool)
 
     assert message(ex_3, only_itself) == (
-        "Not yet: for n = 3 your mask hides token 1 from token 2, which "
+        "Not yet: for n = 3, your mask hides token 1 from token 2, which "
         "should be allowed; 3 of 9 entries differ. hint() gives a hint.")
 
 
@@ -307,6 +310,14 @@ def test_08_4_crash_is_reported(ex_4):
         return qk.softmax(np.where(allowed, S, -np.inf), axis=2)
 
     assert message(ex_4, typo) == (
-        "Not yet: masked_weights(S, allowed) raised ValueError: axis must "
-        "be between -2 and 1 for S of shape (3, 3); got 2 for the Cat "
-        "eats fish scores with the causal mask.")
+        "Not yet: for the Cat eats fish scores with the causal mask, "
+        "masked_weights(S, allowed) raised ValueError: axis must be "
+        "between -2 and 1 for S of shape (3, 3); got 2.")
+
+
+def test_08_4_minus_a_billion(ex_4):
+    def masked_fill(S, allowed):
+        return qk.softmax(np.where(allowed, S, -1e9))
+
+    assert ex_4.check(masked_fill).mistake == (
+        "a large negative score instead of -inf")

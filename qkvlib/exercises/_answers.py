@@ -5,15 +5,20 @@ it as numbers of the right shape (naming a transposed one), compare
 entries up to the rounding of a typed number, and list tokens in words.
 """
 
+import numbers
+
 import numpy as np
 
 from ._core import W_TRANSPOSED, Exercise, read_numbers
 
 
 def is_number(value) -> bool:
-    """True for one real number (an int or float, not a bool)."""
-    return not isinstance(value, (bool, np.bool_)) and isinstance(
-        value, (int, float, np.integer, np.floating))
+    """True for one real number: an int, a float, a Fraction or a 0-D
+    array of one, but not a bool."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    return isinstance(value, numbers.Real) and not isinstance(
+        value, (bool, np.bool_))
 
 
 def read_weights(exercise: Exercise, answer, name: str, shape: tuple):

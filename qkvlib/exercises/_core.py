@@ -291,7 +291,9 @@ class Exercise:
         except Exception as err:  # a wrong answer must never raise
             return self.incorrect(
                 f"this answer could not be checked ({_error_text(err)}); "
-                f"the check expects {self.asks_for}."
+                f"the check expects {self.asks_for}. If the names this "
+                "exercise was made from have changed, run the notebook "
+                "again from the top."
             )
 
     def assess(self, answer) -> Feedback:
@@ -347,25 +349,60 @@ def _error_text(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
+def _not_a_number(arr: np.ndarray) -> str:
+    """Name the first entry of an object array that is not a number."""
+    for item in arr.flat:
+        if isinstance(item, bool) or not isinstance(item, (int, float)):
+            return f"it holds {what_it_is(item)}, not only numbers"
+        if isinstance(item, int):
+            return "it holds a whole number too large for a float"
+    return "numpy cannot read it as an array of numbers"
+
+
+def what_it_is(item) -> str:
+    """Say what a value is, for a message: ``None``, ``a dict``."""
+    if item is None:
+        return "None"
+    if isinstance(item, str):
+        return f"the text {item!r}"
+    name = type(item).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
 def read_numbers(answer) -> tuple[np.ndarray | None, str]:
-    """Read an answer as a float array, or say why it is not one."""
+    """Read an answer as an array of numbers, or say why it is not one.
+
+    Returns ``(array, "")``, or ``(None, reason)`` with a reason that
+    completes "the answer should be ..., but ...".
+    """
     if isinstance(answer, (str, bytes)):
         return None, f"it is the text {answer!r}, not numbers"
     if callable(answer):
         return None, "it is a function, not numbers"
+    if isinstance(answer, (dict, set, frozenset)):
+        return None, f"it is {what_it_is(answer)}, not numbers"
     try:
         arr = np.asarray(answer)
-    except (ValueError, TypeError):
-        return None, ("numpy cannot read it as one array (are the rows "
-                      "of different lengths?)")
+    except (ValueError, TypeError, OverflowError):
+        return None, ("its rows have different lengths, so it is not "
+                      "one array")
     if arr.dtype == object:
-        return None, ("numpy cannot read it as one array (are the rows "
-                      "of different lengths?)")
+        return None, _not_a_number(arr)
+    if arr.dtype.kind in "US":
+        return None, "it holds text, not numbers"
     if np.issubdtype(arr.dtype, np.complexfloating):
         return None, "it holds complex numbers"
     if not (arr.dtype == bool or np.issubdtype(arr.dtype, np.number)):
         return None, f"it holds {arr.dtype} values, not numbers"
     return arr, ""
+
+
+def shown(value: float) -> str:
+    """Write a number for a message: 0.123 or 1.23e+08, short."""
+    value = float(value)
+    if value != 0 and not 1e-3 <= abs(value) < 1e6:
+        return f"{value:.3g}"
+    return f"{value:.3f}"
 
 
 def _finite(value) -> bool:
@@ -379,6 +416,8 @@ def _finite(value) -> bool:
 def _shape_words(shape: tuple) -> str:
     if shape == ():
         return "one number"
+    if shape == (1,):
+        return "1 number, shape (1,)"
     if len(shape) == 1:
         return f"{shape[0]} numbers, shape {shape}"
     return f"shape {shape}"
@@ -404,7 +443,7 @@ def _first_difference(got: np.ndarray, want: np.ndarray,
         return ""
     where = tuple(int(i) for i in np.argwhere(wrong)[0])
     index = where[0] if len(where) == 1 else list(where)
-    return (f"entry {index} is {float(got[where]):.3f} and that is not "
+    return (f"entry {index} is {shown(got[where])} and that is not "
             f"right; {int(wrong.sum())} of {wrong.size} entries differ")
 
 
@@ -465,16 +504,20 @@ class ValueExercise(Exercise):
                 return self.incorrect(mistake.explanation, mistake.name)
         if got.shape != want.shape:
             return self.incorrect(
-                f"the answer has {_shape_words(got.shape)}, but "
-                f"{self.asks_for} has {_shape_words(want.shape)}."
+                f"the answer has {_shape_words(got.shape)}; it should "
+                f"have {_shape_words(want.shape)}."
             )
         if got.dtype != bool and not np.isfinite(got).all():
             return self.incorrect("the answer holds NaN or infinity.")
         if got.dtype != bool and _close(got, want, 10 * self.tolerance):
-            return self.incorrect(
-                "close, but off by more than rounding; give at least "
-                "three decimals."
-            )
+            if self.tolerance <= 1e-3:
+                return self.incorrect(
+                    "close, but further off than rounding to three "
+                    "decimals; give each number to at least three "
+                    "decimals."
+                )
+            return self.incorrect("close, but not exact; check the "
+                                  "arithmetic.")
         reason = self.diagnose(got, **self.context)
         if not reason and got.dtype != bool:
             reason = _first_difference(got, want, self.tolerance)
@@ -495,11 +538,12 @@ class FunctionExercise(Exercise):
     signature : str
         How the function is called, such as ``"my_softmax(S)"``.
     tolerance : float
-        Absolute tolerance on every returned entry.
+        Absolute tolerance on every returned entry. The default, 1e-6,
+        accepts a result computed in float32.
     """
 
     signature: ClassVar[str] = "f()"
-    tolerance: ClassVar[float] = 1e-8
+    tolerance: ClassVar[float] = 1e-6
 
     @property
     def asks_for(self) -> str:  # type: ignore[override]
@@ -593,30 +637,42 @@ class FunctionExercise(Exercise):
             if self._behaves_like(outcomes, mistake.value):
                 return self.incorrect(mistake.explanation, mistake.name)
         case, got, err = wrong_at[0]
-        where = f"for {case.label}"
+        where = f"for {case.label},"
         if err is not None:
             return self.incorrect(
-                f"{self.signature} raised {_error_text(err)} {where}."
+                f"{where} {self.signature} raised {_error_text(err)}."
             )
         if got is None:
             return self.incorrect(
-                f"{self.signature} returned None {where}; does it end "
+                f"{where} {self.signature} returned None; does it end "
                 "with return?"
             )
         want = np.asarray(self.reference(*case.args))
         got_arr, why = read_numbers(got)
         if got_arr is None:
-            return self.incorrect(f"{where} the result is not numbers: "
-                                  f"{why}.")
+            return self.incorrect(f"{where} the result should be "
+                                  f"numbers, but {why}.")
         if got_arr.shape != want.shape:
             return self.incorrect(
                 f"{where} the result has {_shape_words(got_arr.shape)}; "
                 f"it should have {_shape_words(want.shape)}."
             )
+        if want.dtype == bool and got_arr.dtype != bool:
+            return self.incorrect(
+                f"{where} the result holds numbers of dtype "
+                f"{got_arr.dtype}; a mask holds True and False."
+            )
         if got_arr.dtype != bool and not np.isfinite(
                 got_arr.astype(float)).all() and np.isfinite(want).all():
             return self.incorrect(f"{where} the result holds NaN or "
                                   "infinity.")
+        if want.dtype != bool and _close(got_arr.astype(float), want, 1e-3):
+            gap = np.abs(got_arr.astype(float) - want).max()
+            return self.incorrect(
+                f"{where} the result is close to the right one but off "
+                f"by up to {shown(gap)}; compute in float64 and do not "
+                "round."
+            )
         reason = self.diagnose(case, got_arr)
         if not reason and got_arr.dtype != bool:
             reason = _first_difference(got_arr.astype(float), want,

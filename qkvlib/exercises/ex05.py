@@ -17,11 +17,17 @@ from ._core import (
     Mistake,
     ValueExercise,
     register,
+    what_it_is,
 )
 
 NOT_NORMALISED = "exps not divided by their sum"
 DIVIDED_BY_SCORE_SUM = "scores divided by their sum, no exp"
 NO_MAX_SHIFT = "no subtraction of the row maximum"
+GLOBAL_MAX = "the maximum of all of S subtracted, not each row's"
+SCORES_AS_WEIGHTS = "the scores themselves, no softmax"
+NO_SOFTMAX = "masked scores, no softmax"
+NO_MASK = "no mask"
+MASK_INVERTED = "mask inverted: True means may attend"
 
 _ROW = np.array([1.0, 2.0, 3.0])
 
@@ -37,7 +43,8 @@ class WeightsByHand(ValueExercise):
     hints = (
         "Exponentiate each score first: np.exp([1.0, 2.0, 3.0]).",
         "Then divide each exp by the sum of all three.",
-        "exps = np.exp(s); answer = exps / exps.sum()",
+        "With s = np.array([1.0, 2.0, 3.0]): answer = np.exp(s) / "
+        "np.exp(s).sum()",
     )
     solution_code = (
         "s = np.array([1.0, 2.0, 3.0])\n"
@@ -51,6 +58,11 @@ class WeightsByHand(ValueExercise):
 
     def mistakes(self):
         return [
+            Mistake(SCORES_AS_WEIGHTS,
+                    "Weights are at least 0 and sum to 1, and these sum "
+                    "to 6: exponentiate each score, then divide by the "
+                    "sum of the exps.",
+                    _ROW),
             Mistake(NOT_NORMALISED,
                     "These are the exps; divide each by their sum so "
                     "the weights add up to 1.",
@@ -79,8 +91,8 @@ class SharpTemperature(Exercise):
         "A small tau stretches the differences between scores, a large "
         "one flattens them.",
         "Try values below 1 and print qk.softmax(S[1] / tau).",
-        "The table of section 5 shows tau = 0.05 gives Cat 0.999; look "
-        "for the largest tau that still gives more than 0.9.",
+        "The table of section 5 shows tau = 0.05 gives Cat 1.000 to "
+        "three decimals and tau = 0.5 less than 0.9; look in between.",
     )
     solution_code = "answer = 0.1"
     solution_note = (
@@ -92,25 +104,29 @@ class SharpTemperature(Exercise):
         tokens, S = self.context["tokens"], np.asarray(self.context["S"])
         if not is_number(answer):
             return self.incorrect(
-                f"tau should be one number; got {type(answer).__name__}."
+                f"tau should be one number; got {what_it_is(answer)}."
             )
         tau = float(answer)
         if not np.isfinite(tau) or tau <= 0:
             return self.incorrect(
-                f"tau must be a positive number; got {tau}. Dividing by "
-                "0 or a negative tau turns the lookup around."
+                f"tau must be a positive, finite number; got {tau:g}. "
+                "Dividing by 0 or a negative tau turns the lookup around."
             )
         query, key = tokens.index("eats"), tokens.index("Cat")
-        weight = softmax(S[query] / tau)[key]
+        # Shifted by the row maximum first, so that a tiny tau sends the
+        # other scores to -inf instead of the top one to +inf.
+        shifted = S[query] - S[query].max()
+        with np.errstate(over="ignore"):
+            weight = softmax(shifted / tau)[key]
         if weight > 0.9:
             return self.correct(
                 f"with tau = {tau:g}, eats gives Cat {weight:.3f} of its "
                 "weight."
             )
-        way = "lower" if tau < 1 else "below 1, not above it"
+        way = "a lower tau" if tau < 1 else "a tau below 1, not above it"
         return self.incorrect(
             f"with tau = {tau:g}, eats gives Cat {weight:.3f}, not more "
-            f"than 0.9. Try a tau {way}."
+            f"than 0.9. Try {way}."
         )
 
 
@@ -163,11 +179,25 @@ class CausalWeights(ValueExercise):
                     "axis=0 makes each column (one key) sum to 1; the "
                     "weights of one query are a row, so use axis=-1.",
                     softmax(np.where(allowed, S, -np.inf), axis=0)),
+            Mistake(NO_SOFTMAX,
+                    "These are the masked scores; the weights are their "
+                    "softmax, row by row.",
+                    np.where(allowed, S, -np.inf)),
+            Mistake(MASK_INVERTED,
+                    "allowed[i, j] is True where query i may look at key "
+                    "j; with ~allowed each token sees only the tokens "
+                    "after it.",
+                    softmax(np.where(~allowed, S, -np.inf))),
+            Mistake(NO_MASK,
+                    "These are the weights of section 2, without the "
+                    "mask; the causal mask hides the keys after each "
+                    "query.",
+                    softmax(S)),
         ]
 
     def praise(self, S):
-        return ("the mask went into the scores before the softmax, and "
-                "every row sums to 1.")
+        return ("every row sums to 1 over the keys the mask allows, and "
+                "the keys after each query get 0.")
 
 
 def _wrong_axis(S):
@@ -177,6 +207,11 @@ def _wrong_axis(S):
 
 def _no_shift(S):
     exps = np.exp(S)
+    return exps / exps.sum(axis=-1, keepdims=True)
+
+
+def _global_max(S):
+    exps = np.exp(S - S.max())
     return exps / exps.sum(axis=-1, keepdims=True)
 
 
@@ -221,7 +256,10 @@ class SoftmaxFunction(FunctionExercise):
                  (np.array([[0.5, -1.0, 2.0], [1.0, 1.0, 0.0]]),)),
             Case("one row of scores [[1000.0, 0.0]]",
                  (np.array([[1000.0, 0.0]]),)),
-            Case("a row with every score -inf under a normal row",
+            Case("two rows of very different sizes, [[1000.0, 999.0], "
+                 "[0.0, -1.0]]",
+                 (np.array([[1000.0, 999.0], [0.0, -1.0]]),)),
+            Case("a row with every score -inf above a normal row",
                  (np.array([[-np.inf, -np.inf], [0.0, -np.inf]]),)),
         ]
 
@@ -238,6 +276,13 @@ class SoftmaxFunction(FunctionExercise):
                     "exp(1000) overflows to inf and inf / inf is NaN; "
                     "subtract each row's maximum before np.exp.",
                     _no_shift),
+            Mistake(GLOBAL_MAX,
+                    "Subtracting the largest score of all S keeps the "
+                    "row of 1000s finite, but sends exp of a row of "
+                    "small scores to 0 and its weights to NaN; subtract "
+                    "each row's own maximum, with axis=-1 and "
+                    "keepdims=True.",
+                    _global_max),
             Mistake(DEAD_ROW_NAN,
                     "A row of all -inf has maximum -inf, and "
                     "-inf - (-inf) is NaN; give such a row all-zero "

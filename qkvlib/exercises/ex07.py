@@ -17,6 +17,7 @@ ONE_HEAD_ONLY = "one head counted instead of all n_heads"
 SQUARE_PER_HEAD = "4 * d_model^2 counted for every head"
 BIASES_COUNTED = "biases counted as well"
 D_HEAD_MULTIPLIED = "d_model multiplied by n_heads instead of divided"
+ORDER_SWAPPED = "the two numbers in the other order"
 HEADS_KEPT = "the heads kept in place"
 ALL_COLUMNS_REVERSED = "all four columns reversed"
 SWAPPED_INSIDE_HEADS = "columns swapped inside each head"
@@ -43,14 +44,14 @@ class CountHeads(ValueExercise):
     asks_for = ("a tuple (d_head, n_weights) for d_model = 512 with "
                 "8 heads: the width of one head and the number of "
                 "entries of W_q, W_k, W_v and W_o together")
-    tolerance = 0.5
+    tolerance = 0.01  # two whole numbers
     hints = (
         "Section 8 gives both numbers for d_model = 768 with 12 heads; "
         "change the sizes to 512 and 8.",
         "d_head = d_model / n_heads. Each head owns a (d_model, d_head) "
         "block of W_q, of W_k and of W_v, and d_head rows of W_o.",
-        "d_head = 512 // 8 and n_weights = n_weights(512, 8), which is "
-        "4 * 512 ** 2.",
+        "answer = (512 // 8, n_weights(512, 8)), with the n_weights "
+        "function of section 8; the count is 4 * 512 ** 2.",
     )
     solution_code = "answer = (512 // 8, 4 * 512 ** 2)"
     solution_note = (
@@ -84,6 +85,10 @@ class CountHeads(ValueExercise):
                     f"and W_o only; the biases add 4 * d_model = "
                     f"{4 * D_MODEL} on top.",
                     (d_head, 4 * square + 4 * D_MODEL)),
+            Mistake(ORDER_SWAPPED,
+                    "The tuple is (d_head, n_weights): the width of one "
+                    "head first, then the count.",
+                    (4 * square, d_head)),
             Mistake(D_HEAD_MULTIPLIED,
                     "Each head gets a slice of the d_model columns: "
                     "d_head = d_model / n_heads.",
@@ -95,10 +100,14 @@ class CountHeads(ValueExercise):
         if answer.ndim != 1:
             return ""
         got_head, got_count = answer
-        if np.isclose(got_head, d_head) and not np.isclose(got_count, count):
+
+        def same(a, b):
+            return abs(a - b) <= self.tolerance
+
+        if same(got_head, d_head) and not same(got_count, count):
             return (f"d_head = {d_head} is right, but {got_count:,.0f} "
                     "is not the number of entries of the four matrices")
-        if not np.isclose(got_head, d_head) and np.isclose(got_count, count):
+        if not same(got_head, d_head) and same(got_count, count):
             return (f"the count is right, but d_head = {got_head:g} is "
                     f"not: each of the {N_HEADS} heads gets d_model / "
                     "n_heads of the columns")

@@ -22,7 +22,8 @@ NO_MASK = "no mask at all"
 NO_PADDING = "padding mask missing"
 NO_CAUSAL = "causal mask missing"
 N_VALID_UNCHANGED = "n_valid left at 3"
-PAD_QUERY_HIDDEN = "the pad's query row taken as hidden"
+ZERO_WEIGHT = "0, the weight of a hidden pair"
+LARGE_NEGATIVE = "a large negative score instead of -inf"
 MASKS_OR = "| instead of &"
 PADDING_ROWS = "padding hides the pad rows instead of the pad columns"
 SEES_FUTURE = "upper triangle: each token sees the future"
@@ -124,10 +125,12 @@ class PadWeight(ValueExercise):
                     "Without any mask token 4 shares its weight among "
                     "all 5 keys; take causal & padding.",
                     weight(None)),
-            Mistake(PAD_QUERY_HIDDEN,
+            Mistake(ZERO_WEIGHT,
                     "Padding hides key columns, not query rows: token 4 "
                     "still looks at the real keys, and 'eats' is one of "
-                    "them, so its weight there is not 0.",
+                    "them. Its weight for 'eats' is A[3, 1], row 3 for "
+                    "the query and column 1 for the key; A[1, 3], what "
+                    "'eats' gives the pad, is the hidden 0.",
                     0.0),
         ]
 
@@ -298,6 +301,10 @@ def _transposed(S, allowed):
     return softmax(np.where(allowed.T, S, -np.inf))
 
 
+def _large_negative(S, allowed):
+    return softmax(np.where(allowed, S, -1e9), axis=-1)
+
+
 def _columns(S, allowed):
     return softmax(np.where(allowed, S, -np.inf), axis=0)
 
@@ -377,4 +384,10 @@ class MaskedWeights(FunctionExercise):
                     "Each query's weights are a row; take the softmax "
                     "over axis=-1, the keys.",
                     _columns),
+            Mistake(LARGE_NEGATIVE,
+                    "A score of -1e9 works like -inf wherever a row "
+                    "allows some key, but a row that may look at "
+                    "nothing then gets even weights instead of zeros; "
+                    "use -np.inf and give such a row zeros.",
+                    _large_negative),
         ]
