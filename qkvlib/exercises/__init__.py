@@ -3,7 +3,7 @@
 Each exercise has a key ``"NN.k"`` (notebook NN, exercise k). Make one
 with the notebook's own matrices, then check an answer::
 
-    ex_1 = qk.exercise("04.1", tokens=tokens, Q=Q, K=K)
+    ex_1 = qk.exercise("04.1", tokens=tokens, Q=Q, K=K, d_model=d_model)
     ex_1.check(answer)   # correct, not yet (and why), or not attempted
     ex_1.hint()          # the next hint, a little more each call
     ex_1.solution()      # one answer, as code

@@ -4,7 +4,7 @@ An exercise is a class registered under a key such as ``"04.2"``
 (notebook 04, exercise 2). A notebook cell makes one with the matrices
 the notebook has built and checks the reader's answer::
 
-    ex_2 = qk.exercise("04.2", Q=Q, K=K)
+    ex_2 = qk.exercise("04.2", Q=Q, K=K, d_model=d_model)
     answer = None  # replace None with your answer
     ex_2.check(answer)
 
@@ -22,8 +22,8 @@ Three kinds of exercise share this base:
   them is told which mistake it is, by name.
 - :class:`FunctionExercise`: the answer is a function. It is called on
   the exercise's cases and compared with ``reference``; the mistakes
-  are wrong functions, and an answer that behaves like one of them on
-  every case (raising where it raises) is named.
+  are wrong functions, and an answer that gives one of their wrong
+  results, and nowhere a third finite result, is named.
 - :class:`Exercise` itself, for goals such as "edit W_q until eats
   gives fish more than 0.6": the class overrides ``assess``.
 
