@@ -7,6 +7,8 @@ them type wrong answers the way a reader would, independently of the
 mistake values the exercise classes compute, and assert the message.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -437,11 +439,14 @@ ANSWERS = st.recursive(
 
 @settings(max_examples=60, deadline=None)
 @given(answer=ANSWERS)
-def test_no_answer_makes_a_check_raise(answer):
+def test_no_answer_makes_a_check_raise_or_warn(answer):
     for key in KEYS:
-        feedback = make(key).check(answer)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            feedback = make(key).check(answer)
         assert feedback.status in ("correct", "incorrect", "not attempted")
         assert feedback.message
+        assert not caught, (key, answer, [str(w.message) for w in caught])
 
 
 # --- what a newcomer tried (helper report, session 2)
@@ -517,11 +522,51 @@ def test_messages_for_things_that_are_not_numbers():
     }
     for typed, reason in cases.items():
         message = exercise.check(eval(typed)).message
-        assert message == (f"Not yet: the answer should be shape (3, 3), "
-                           f"but {reason}."), typed
+        assert message == ("Not yet: the answer should be an array of "
+                           f"numbers, shape (3, 3), but {reason}."), typed
 
 
 def test_huge_numbers_are_written_short():
     message = make("05.1").check(np.full(3, 1e308)).message
     assert message.startswith("Not yet: entry 0 is 1e+308 and that is not "
                               "right; 3 of 3 entries differ.")
+
+
+def test_06_2_pair_in_the_other_order():
+    W_q_new, W_k_new = W_q.copy(), W_k.copy()
+    W_q_new[1, 2] += 5.0
+    W_k_new[2, 2] += 5.0
+    feedback = make("06.2").check((W_k_new, W_q_new))
+    assert feedback.mistake == "W_k_new and W_q_new in the other order"
+
+
+def test_06_3_scale_and_normalisation_slips():
+    exercise = make("06.3")
+
+    def by_sqrt_d_v(i, X, W_q, W_k, W_v):
+        Q, K, V = X @ W_q, X @ W_k, X @ W_v
+        return qk.softmax(K @ Q[i] / np.sqrt(V.shape[1])) @ V
+
+    def by_sqrt_3(i, X, W_q, W_k, W_v):
+        Q, K, V = X @ W_q, X @ W_k, X @ W_v
+        return qk.softmax(Q[i] @ K.T / 3 ** 0.5) @ V
+
+    def exps_only(i, X, W_q, W_k, W_v):
+        Q, K, V = X @ W_q, X @ W_k, X @ W_v
+        return np.exp(K @ Q[i] / np.sqrt(Q.shape[1])) @ V
+
+    assert exercise.check(by_sqrt_d_v).mistake == (
+        "divided by sqrt(d_v) instead of sqrt(d_k)")
+    assert exercise.check(by_sqrt_3).mistake == (
+        "sqrt(d_k) written as the number sqrt(3)")
+    assert exercise.check(exps_only).mistake == (
+        "exps not divided by their sum")
+
+
+def test_06_1_a_number_too_large_for_a_float():
+    assert make("06.1").check(10**400).message == (
+        "Not yet: the amount added to W_q[1, 1] is too large to compute "
+        "with; try a moderate number.")
+    assert make("06.1").check([5.0]).message == (
+        "Not yet: the amount added to W_q[1, 1] should be one number; "
+        "got a list.")

@@ -462,8 +462,15 @@ def test_03_2_other_wrong_edits():
     animal[0] += [2.0, -2.0, 0.0]
     assert exercise.check(animal).message == (
         "Not yet: the keys of Cat and fish moved too: Cat and fish have "
-        'some of "animal". Edit only a row for a feature that eats alone '
-        "has.")
+        'some of "animal", a row you edited. Edit only a row for a feature '
+        "that eats alone has.")
+    # Two rows edited, "action" (Cat and fish have none) and "food":
+    # only "food" is named.
+    two_rows = W_K.copy()
+    two_rows[1] += [2.0, -2.0, 0.0]
+    two_rows[2] += [0.1, 0.0, 0.0]
+    assert 'have some of "food", a row you edited.' in exercise.check(
+        two_rows).message
     assert "W_k as it is" in exercise.check(W_K).message
     assert "that is W_q" in exercise.check(W_Q).message
     assert_junk_is_incorrect(exercise)

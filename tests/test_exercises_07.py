@@ -79,7 +79,7 @@ def test_07_1_half_right_and_wrong_shapes(ex_1):
         "shape (2,).")
     assert ex_1.check((64, 1_048_500)).status == "incorrect"
     assert ex_1.check("64, 1048576").message == (
-        "Not yet: the answer should be 2 numbers, shape (2,), but it is "
+        "Not yet: the answer should be 2 numbers, but it is "
         "the text '64, 1048576', not numbers.")
 
 

@@ -119,7 +119,10 @@ def test_08_2_padding_hides_rows(ex_2):
     rows_hidden[3:, :] = False
     answer = qk.causal_mask(5) & rows_hidden
     assert ex_2.check(answer).mistake == (
-        "padding hides the pad rows instead of the pad columns")
+        "the pad query rows hidden")
+    p = qk.padding_mask(5, 3)
+    assert ex_2.check(qk.causal_mask(5) & p & p.T).mistake == (
+        "the pad query rows hidden")
 
 
 def test_08_2_one_mask_missing_or_turned(ex_2):

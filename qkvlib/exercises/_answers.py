@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from ._core import W_TRANSPOSED, Exercise, read_numbers
+from ._core import W_TRANSPOSED, Exercise, read_numbers, what_it_is
 
 
 def is_number(value) -> bool:
@@ -19,6 +19,23 @@ def is_number(value) -> bool:
         value = value.item()
     return isinstance(value, numbers.Real) and not isinstance(
         value, (bool, np.bool_))
+
+
+def read_number(exercise: Exercise, answer, what: str):
+    """Read one real number, or say what is wrong with it.
+
+    Returns ``(float, None)`` or ``(None, feedback)``; ``what`` names
+    the number for the message, such as ``"tau"``.
+    """
+    if not is_number(answer):
+        return None, exercise.incorrect(
+            f"{what} should be one number; got {what_it_is(answer)}.")
+    try:
+        return float(answer), None
+    except OverflowError:
+        return None, exercise.incorrect(
+            f"{what} is too large to compute with; try a moderate "
+            "number.")
 
 
 def read_weights(exercise: Exercise, answer, name: str, shape: tuple):

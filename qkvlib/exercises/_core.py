@@ -387,7 +387,17 @@ def read_numbers(answer) -> tuple[np.ndarray | None, str]:
         return None, ("its rows have different lengths, so it is not "
                       "one array")
     if arr.dtype == object:
-        return None, _not_a_number(arr)
+        # Numbers numpy keeps as objects (10**30, dtype=object) still
+        # read as floats; anything else is named.
+        numbers_only = all(
+            isinstance(item, (int, float, np.number))
+            and not isinstance(item, (bool, np.bool_)) for item in arr.flat)
+        try:
+            if not numbers_only:
+                raise TypeError
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError, OverflowError):
+            return None, _not_a_number(arr)
     if arr.dtype.kind in "US":
         return None, "it holds text, not numbers"
     if np.issubdtype(arr.dtype, np.complexfloating):
@@ -411,6 +421,17 @@ def _finite(value) -> bool:
     if arr is None or arr.dtype == bool:
         return arr is not None
     return bool(np.isfinite(arr.astype(np.float64)).all())
+
+
+def _what_is_wanted(want: np.ndarray) -> str:
+    """Say what an answer should be: one number, 3 numbers, a mask."""
+    if want.dtype == bool:
+        return f"a mask of True and False, shape {want.shape}"
+    if want.shape == ():
+        return "one number"
+    if len(want.shape) == 1:
+        return f"{want.shape[0]} number{'s' * (want.shape[0] != 1)}"
+    return f"an array of numbers, shape {want.shape}"
 
 
 def _shape_words(shape: tuple) -> str:
@@ -484,7 +505,7 @@ class ValueExercise(Exercise):
         got, why = read_numbers(answer)
         if got is None:
             return self.incorrect(f"the answer should be "
-                                  f"{_shape_words(want.shape)}, but {why}.")
+                                  f"{_what_is_wanted(want)}, but {why}.")
         if want.dtype != bool and got.dtype == bool:
             return self.incorrect("the answer holds True and False; "
                                   "this exercise asks for numbers.")
@@ -651,7 +672,7 @@ class FunctionExercise(Exercise):
         got_arr, why = read_numbers(got)
         if got_arr is None:
             return self.incorrect(f"{where} the result should be "
-                                  f"numbers, but {why}.")
+                                  f"{_what_is_wanted(want)}, but {why}.")
         if got_arr.shape != want.shape:
             return self.incorrect(
                 f"{where} the result has {_shape_words(got_arr.shape)}; "

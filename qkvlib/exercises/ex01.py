@@ -171,7 +171,9 @@ class FishLikeCat(Exercise):
         if not changed.any():
             return self.incorrect(
                 f"Its cosine with cat is {_cosine(cat, fish):.3f}; change "
-                "one entry.", FISH_UNEDITED)
+                "one entry of a copy, fish = X[2].copy(). (Edited X[2] "
+                "in place? Then X itself changed: run the notebook again "
+                "from the top.)", FISH_UNEDITED)
         if np.linalg.norm(got) == 0:
             return self.incorrect("a row of zeros has no direction, so "
                                   "it has no cosine.")

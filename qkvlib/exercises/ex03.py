@@ -13,6 +13,7 @@ from ._core import (
     Mistake,
     ValueExercise,
     register,
+    shown,
 )
 
 W_Q_FOR_W_V = "W_q used where W_v belongs"
@@ -139,13 +140,16 @@ class KeyOfEats(Exercise):
                     f"You edited column {int(columns[0])} of W_k, which "
                     "feeds that entry of every key; a row of W_k belongs "
                     "to one feature of x.", COLUMN_FOR_ROW)
-            rows = np.flatnonzero(edited.any(axis=1))
+            # Name only the edited features the moved tokens have.
+            moved = [tokens.index(t) for t in others]
+            rows = [m for m in np.flatnonzero(edited.any(axis=1))
+                    if np.abs(X[moved, m]).max() > 0]
             names = words_and([f'"{features[m]}"' for m in rows])
             return self.incorrect(
                 f"{of_tokens('key', 'keys', others)} moved too: "
                 f"{words_and(others)} {'have' if len(others) > 1 else 'has'} "
-                f"some of {names}. Edit only a row for a feature that "
-                "eats alone has.")
+                f"some of {names}, a row you edited. Edit only a row for "
+                "a feature that eats alone has.")
         S = X @ W_q @ K_edited.T / np.sqrt(W_k.shape[1])
         losers = [(tokens[i], tokens[int(np.argmax(S[i]))])
                   for i in range(len(tokens)) if np.argmax(S[i]) != eats]
@@ -154,7 +158,7 @@ class KeyOfEats(Exercise):
                       for i in range(len(tokens)))
             return self.correct(
                 "every query now scores eats highest, by at least "
-                f"{low:.3f}, and only the key of eats moved.")
+                f"{shown(low)}, and only the key of eats moved.")
         query, winner = losers[0]
         i = tokens.index(query)
         return self.incorrect(

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..masks import causal_mask
 from ..softmax import softmax
-from ._answers import is_number
+from ._answers import read_number
 from ._core import (
     DEAD_ROW_NAN,
     MASK_AFTER_SOFTMAX,
@@ -17,7 +17,6 @@ from ._core import (
     Mistake,
     ValueExercise,
     register,
-    what_it_is,
 )
 
 NOT_NORMALISED = "exps not divided by their sum"
@@ -102,11 +101,9 @@ class SharpTemperature(Exercise):
 
     def assess(self, answer):
         tokens, S = self.context["tokens"], np.asarray(self.context["S"])
-        if not is_number(answer):
-            return self.incorrect(
-                f"tau should be one number; got {what_it_is(answer)}."
-            )
-        tau = float(answer)
+        tau, feedback = read_number(self, answer, "tau")
+        if feedback is not None:
+            return feedback
         if not np.isfinite(tau) or tau <= 0:
             return self.incorrect(
                 f"tau must be a positive, finite number; got {tau:g}. "

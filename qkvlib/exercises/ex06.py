@@ -6,7 +6,7 @@ from ..attention import self_attention
 from ..examples import load_example
 from ..projection import init_weights
 from ..softmax import softmax
-from ._answers import is_number, read_weights
+from ._answers import read_number, read_weights
 from ._core import (
     UNSCALED,
     W_K_FOR_W_V,
@@ -19,6 +19,10 @@ from ._core import (
 )
 
 COLUMN_OF_WEIGHTS = "column i of the weights instead of row i"
+PAIR_SWAPPED = "W_k_new and W_q_new in the other order"
+SQRT_D_V = "divided by sqrt(d_v) instead of sqrt(d_k)"
+D_K_FIXED = "sqrt(d_k) written as the number sqrt(3)"
+NOT_NORMALISED = "exps not divided by their sum"
 
 
 @register
@@ -53,12 +57,10 @@ class LookAtYourself(Exercise):
         return float(result.A[eats, eats])
 
     def assess(self, answer):
-        if not is_number(answer):
-            return self.incorrect(
-                "the answer should be one number, the amount added to "
-                f"W_q[1, 1]; got {type(answer).__name__}."
-            )
-        delta = float(answer)
+        delta, feedback = read_number(self, answer,
+                                      "the amount added to W_q[1, 1]")
+        if feedback is not None:
+            return feedback
         if not np.isfinite(delta) or abs(delta) > 1e3:
             return self.incorrect(
                 f"{delta} is not a usable amount; try a number between "
@@ -126,10 +128,19 @@ class LookupFish(Exercise):
                     "are enough."
                 )
             matrices.append(M)
-        result = self_attention(c["X"], matrices[0], matrices[1], c["W_v"])
         eats, fish = c["tokens"].index("eats"), c["tokens"].index("fish")
-        gap = float(np.abs(result.Z[eats] - result.V[fish]).max())
-        weight = float(result.A[eats, fish])
+
+        def lookup(W_q, W_k):
+            result = self_attention(c["X"], W_q, W_k, c["W_v"])
+            gap = float(np.abs(result.Z[eats] - result.V[fish]).max())
+            return gap, float(result.A[eats, fish])
+
+        gap, weight = lookup(*matrices)
+        if gap > 0.05 and lookup(*matrices[::-1])[0] <= 0.05:
+            return self.incorrect(
+                "The pair goes in the order (W_q_new, W_k_new): the "
+                "query matrix first; in the other order yours works.",
+                PAIR_SWAPPED)
         if gap <= 0.05:
             return self.correct(
                 f"eats gives fish {weight:.3f} of its weight, so Z[eats] "
@@ -206,11 +217,38 @@ class AttendRow(FunctionExercise):
             Q, K, V, scale = _row_parts(i, X, W_q, W_k, W_v)
             return softmax(Q @ K.T / scale, axis=0)[i] @ V
 
+        def by_sqrt_d_v(i, X, W_q, W_k, W_v):
+            Q, K, V, scale = _row_parts(i, X, W_q, W_k, W_v)
+            return softmax(K @ Q[i] / np.sqrt(V.shape[1])) @ V
+
+        def by_sqrt_3(i, X, W_q, W_k, W_v):
+            Q, K, V, scale = _row_parts(i, X, W_q, W_k, W_v)
+            return softmax(K @ Q[i] / np.sqrt(3)) @ V
+
+        def exps_only(i, X, W_q, W_k, W_v):
+            Q, K, V, scale = _row_parts(i, X, W_q, W_k, W_v)
+            return np.exp(K @ Q[i] / scale) @ V
+
         return [
             Mistake(W_K_FOR_W_V,
                     "The weights blend the values V = X W_v; the keys "
                     "only decide the weights.",
                     keys_blended),
+            Mistake(SQRT_D_V,
+                    "The scores are dot products of d_k numbers, the "
+                    "width of Q and K, so divide by sqrt(d_k) = "
+                    "sqrt(Q.shape[1]); d_v, the width of V, plays no "
+                    "part in the scores.",
+                    by_sqrt_d_v),
+            Mistake(D_K_FIXED,
+                    "It is right for Cat eats fish only; read d_k from "
+                    "the arrays, Q.shape[1], since the last case has "
+                    "d_k = 2.",
+                    by_sqrt_3),
+            Mistake(NOT_NORMALISED,
+                    "The weights of a row must sum to 1: divide the exps "
+                    "by their sum before blending the values.",
+                    exps_only),
             Mistake(UNSCALED,
                     "Divide the scores by sqrt(d_k) before the softmax.",
                     unscaled),

@@ -25,7 +25,7 @@ N_VALID_UNCHANGED = "n_valid left at 3"
 ZERO_WEIGHT = "0, the weight of a hidden pair"
 LARGE_NEGATIVE = "a large negative score instead of -inf"
 MASKS_OR = "| instead of &"
-PADDING_ROWS = "padding hides the pad rows instead of the pad columns"
+PADDING_ROWS = "the pad query rows hidden"
 SEES_FUTURE = "upper triangle: each token sees the future"
 NO_DIAGONAL = "diagonal missing: a token may not see itself"
 NOT_BOOL = "a mask of 0.0 and 1.0 instead of True and False"
@@ -173,9 +173,11 @@ class BothMasks(ValueExercise):
                     "which is &.",
                     causal | pad),
             Mistake(PADDING_ROWS,
-                    "Padding must hide the pad key columns in every row, "
-                    "not the pad query rows: qk.padding_mask(5, 3), not "
-                    "its transpose.",
+                    "Padding hides the pad key columns in every row and "
+                    "nothing else: the pad rows still look at the real "
+                    "tokens. Under the causal mask, padding_mask(5, 3).T "
+                    "and padding & padding.T both give this mask "
+                    "instead.",
                     causal & pad.T),
             Mistake(NO_PADDING,
                     "The pad rows still see the pads; take the and with "
