@@ -286,8 +286,12 @@ class Exercise:
                 f"replace None with {self.asks_for}, then run the cell "
                 "again."
             )
+        # Overflow or NaN in a wrong answer is reported by the check in
+        # words, never as a numpy warning in the reader's cell.
         try:
-            return self.assess(answer)
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                return self.assess(answer)
         except Exception as err:  # a wrong answer must never raise
             return self.incorrect(
                 f"this answer could not be checked ({_error_text(err)}); "
@@ -589,13 +593,10 @@ class FunctionExercise(Exercise):
     def _run(self, function: Callable, case: Case):
         """Call ``function`` on fresh copies; return result or error."""
         args = tuple(_keep(a) for a in case.args)
-        # Overflow in a wrong answer is reported by the check, in words.
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            try:
-                return function(*args), None
-            except Exception as err:
-                return None, err
+        try:
+            return function(*args), None
+        except Exception as err:
+            return None, err
 
     def _matches(self, got, want) -> bool:
         got_arr, _ = read_numbers(got)
