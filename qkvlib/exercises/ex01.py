@@ -15,6 +15,7 @@ from ._core import (
     ValueExercise,
     read_numbers,
     register,
+    shown,
 )
 
 TOKEN_AS_ROW = "token 5 taken as row 5"
@@ -188,12 +189,12 @@ class FishLikeCat(Exercise):
         feature = features[int(np.argmax(changed))]
         if cosine > self.target:
             return self.correct(
-                f'with "{feature}" set to {got[changed][0]:.3f}, '
+                f'with "{feature}" set to {shown(got[changed][0])}, '
                 f"cos(cat, fish) = {cosine:.3f}, up from "
                 f"{_cosine(cat, fish):.3f}.")
         way = "went down" if cosine < _cosine(cat, fish) else "rose"
         return self.incorrect(
-            f'with "{feature}" set to {got[changed][0]:.3f}, the cosine '
+            f'with "{feature}" set to {shown(got[changed][0])}, the cosine '
             f"{way} to {cosine:.3f}, not above {self.target}. hint() "
             "gives a hint.")
 

@@ -17,6 +17,7 @@ from ._core import (
     Mistake,
     ValueExercise,
     register,
+    shown,
 )
 
 OLD_DELTA = "the change for delta = 0.5"
@@ -162,16 +163,16 @@ class HitOneEntry(Exercise):
                 and not np.isclose(entry, self.target,
                                    atol=self.tolerance)):
             return self.incorrect(
-                f"Q[eats, 0] is now {entry:.3f}: it is a sum of "
+                f"Q[eats, 0] is now {shown(entry)}: it is a sum of "
                 f"d_model = {X.shape[1]} products, so the other features "
                 "still add theirs. Raise the weight by the gap instead.",
                 SET_TO_TARGET)
         if np.isclose(entry, self.target, atol=self.tolerance):
             return self.correct(
-                f"Q[eats, 0] = {entry:.3f}, and the queries of Cat and "
+                f"Q[eats, 0] = {shown(entry)}, and the queries of Cat and "
                 "fish did not move.")
         return self.incorrect(
-            f"Q[eats, 0] is {entry:.3f}, not {self.target:.3f}, though "
+            f"Q[eats, 0] is {shown(entry)}, not {self.target:.3f}, though "
             "nothing else moved: you have the right place, now the "
             "right amount.")
 

@@ -163,8 +163,8 @@ class KeyOfEats(Exercise):
         i = tokens.index(query)
         return self.incorrect(
             f"the query of {query} scores {winner} "
-            f"({S[i, tokens.index(winner)]:.3f}) above eats "
-            f"({S[i, eats]:.3f}); {len(losers)} of {len(tokens)} queries "
+            f"({shown(S[i, tokens.index(winner)])}) above eats "
+            f"({shown(S[i, eats])}); {len(losers)} of {len(tokens)} queries "
             "still prefer another key. hint() gives a hint.")
 
 
