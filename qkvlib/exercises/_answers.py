@@ -1,8 +1,9 @@
 """Reading the answers of goal exercises, and saying what moved.
 
-Shared by the exercises whose answer is an edited weight matrix: read
-it as numbers of the right shape (naming a transposed one), compare
-entries up to the rounding of a typed number, and list tokens in words.
+Shared by the exercises whose answer is one number or an edited weight
+matrix: read a number, or a matrix of the right shape (naming a
+transposed one), compare entries up to the rounding of a typed number,
+and list tokens in words.
 """
 
 import numbers
@@ -13,8 +14,8 @@ from ._core import W_TRANSPOSED, Exercise, read_numbers, what_it_is
 
 
 def is_number(value) -> bool:
-    """True for one real number: an int, a float, a Fraction or a 0-D
-    array of one, but not a bool."""
+    """True for one real number, such as 0.2, Fraction(1, 5) or a 0-D
+    array; False for a bool."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
     return isinstance(value, numbers.Real) and not isinstance(
